@@ -1,0 +1,34 @@
+"""A per-socket budget for client frames, so one socket cannot flood the server."""
+
+import time
+
+
+class FrameBudget:
+    """Token bucket: `rate` frames a second with bursts of `burst`.
+
+    `spend()` answers whether a frame may be handled; `exhausted` tells when a socket has
+    kept sending far past its budget and should be closed.
+    """
+
+    def __init__(self, rate: float = 20.0, burst: int = 40, patience: int = 200):
+        self.rate = rate
+        self.burst = burst
+        self.patience = patience
+        self.tokens = float(burst)
+        self.refused = 0
+        self.updated = time.monotonic()
+
+    def spend(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            self.refused = 0
+            return True
+        self.refused += 1
+        return False
+
+    @property
+    def exhausted(self) -> bool:
+        return self.refused > self.patience

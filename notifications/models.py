@@ -1,0 +1,46 @@
+"""The alert log: every alert is stored here before any page hears of it."""
+
+from django.conf import settings
+from django.db import models
+
+
+class AlertKind(models.IntegerChoices):
+    NEW_ORDER = 1, "来单提醒"
+    URGE = 2, "客户催单"
+
+
+class Alert(models.Model):
+    """One alert to the shop's staff; its id is the cursor pages replay from."""
+
+    kind = models.PositiveSmallIntegerField(choices=AlertKind.choices)
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="alerts")
+    order_number = models.CharField(max_length=32)
+    content = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "提醒"
+        verbose_name_plural = "提醒"
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_kind_display()} {self.order_number}"
+
+    def as_payload(self) -> dict:
+        """The contract's alert frame; JSON-safe values only (msgpack carries it)."""
+        return {
+            "type": self.kind,
+            "orderId": self.order_id,
+            "content": self.content,
+            "id": self.pk,
+            "orderNumber": self.order_number,
+            "createdAt": self.created_at.isoformat(),
+        }

@@ -1,0 +1,57 @@
+"""The one module that sends to the channel layer.
+
+Everything here is best effort by design: the database is the record, so a failed publish
+(Redis down) is logged and the alert still reaches pages through replay and the fan-out's
+reconcile sweep.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from . import groups
+
+logger = logging.getLogger(__name__)
+
+ALERT_MESSAGE = "alert.send"
+ADMIN_EVENT_MESSAGE = "admin.event"
+SESSION_ENDED_MESSAGE = "session.ended"
+
+
+def _group_send(group: str, message: dict) -> bool:
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except Exception:  # noqa: BLE001 - any transport failure must not fail the request
+        logger.warning("publish to %s failed; pages will catch up from the store", group)
+        return False
+    return True
+
+
+def publish_alert(payload: dict) -> bool:
+    """Send a stored alert to every admin page (fast path)."""
+    return _group_send(groups.ADMINS, {"type": ALERT_MESSAGE, "alert": payload})
+
+
+def publish_admin_event(event: dict) -> bool:
+    """Send an `event` frame (ack, order, ...) to every admin page that speaks takeout.v1."""
+    return _group_send(groups.ADMINS, {"type": ADMIN_EVENT_MESSAGE, "event": event})
+
+
+def publish_session_ended(session_key: str) -> bool:
+    """Tell every process to close the admin sockets opened with this session."""
+    return _group_send(groups.ADMINS, {"type": SESSION_ENDED_MESSAGE, "session_key": session_key})
+
+
+def alert_publish_on_commit(payload: dict) -> None:
+    """Publish an alert once the transaction that stored it commits."""
+    transaction.on_commit(lambda: publish_alert(payload))
+
+
+def admin_event_publish_on_commit(event: dict) -> None:
+    """Publish an admin event once the surrounding transaction commits."""
+    transaction.on_commit(lambda: publish_admin_event(event))

@@ -1,0 +1,149 @@
+"""DRF views: parse input, call one service, shape output."""
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from takeout.parsers import loads_safely
+from takeout.throttling import AnonThrottle, UserThrottle
+
+from .. import selectors, services
+from ..errors import AmountMismatch, OrderNotFound, PaymentConflict
+from ..models import OrderStatus
+from ..notify import NotifyRejected, verify_notify
+from .serializers import (
+    DishSerializer,
+    NotifyAnswerSerializer,
+    OrderCreateInputSerializer,
+    OrderSerializer,
+    PaymentNotifySerializer,
+    ReminderSerializer,
+    StatusFilterSerializer,
+)
+
+ERRORS = {
+    400: OpenApiResponse(description="invalid input"),
+    401: OpenApiResponse(description="not authenticated"),
+    404: OpenApiResponse(description="no such order of yours"),
+}
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token (contract section 3)."""
+
+    throttle_classes = [AnonThrottle]
+
+
+class DishListView(generics.ListAPIView):
+    """What can be ordered."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = DishSerializer
+    pagination_class = None
+    queryset = selectors.dishes_available()
+
+
+class OrderListCreateView(APIView):
+    """The customer's orders: list them (paged, by status) or place one."""
+
+    throttle_classes = [UserThrottle]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, enum=OrderStatus.values)],
+        responses={200: OrderSerializer(many=True), **ERRORS},
+    )
+    def get(self, request):
+        query = StatusFilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        orders = selectors.orders_of(request.user, status=query.validated_data.get("status"))
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(orders, request, view=self)
+        return paginator.get_paginated_response(OrderSerializer(page, many=True).data)
+
+    @extend_schema(request=OrderCreateInputSerializer, responses={201: OrderSerializer, **ERRORS})
+    def post(self, request):
+        data = OrderCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.order_create(customer=request.user, **data.validated_data)
+        return Response(
+            OrderSerializer(selectors.order_detail(order.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class OrderReminderView(APIView):
+    """The customer urges their order (客户催单): one type 2 alert to the shop."""
+
+    throttle_classes = [UserThrottle]
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: ReminderSerializer,
+            404: OpenApiResponse(description="not your order"),
+            409: OpenApiResponse(description="the order's status does not allow urging"),
+            429: OpenApiResponse(description="urged too recently; see Retry-After"),
+        },
+    )
+    def post(self, request, order_id: int):
+        alert = services.order_remind(order_id=order_id, customer=request.user)
+        return Response(alert.as_payload(), status=status.HTTP_201_CREATED)
+
+
+class PaymentNotifyView(APIView):
+    """The payment provider reports a payment (contract section 4)."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes: list = []
+
+    @extend_schema(
+        request=PaymentNotifySerializer,
+        responses={
+            200: NotifyAnswerSerializer,
+            400: NotifyAnswerSerializer,
+            401: NotifyAnswerSerializer,
+            404: NotifyAnswerSerializer,
+        },
+    )
+    def post(self, request):
+        body = request.body  # the signature covers the raw bytes
+        try:
+            verify_notify(
+                timestamp=request.headers.get("X-Pay-Timestamp"),
+                nonce=request.headers.get("X-Pay-Nonce"),
+                signature=request.headers.get("X-Pay-Signature"),
+                body=body,
+            )
+        except NotifyRejected as exc:
+            return fail(401, str(exc))
+        try:
+            parsed = loads_safely(body)
+        except ValueError:
+            return fail(400, "body is not valid JSON")
+        notify = PaymentNotifySerializer(data=parsed if isinstance(parsed, dict) else None)
+        if not notify.is_valid():
+            return fail(400, f"malformed notify: {notify.errors}")
+        data = notify.validated_data
+        if data["trade_state"] != "SUCCESS":
+            return Response({"code": "SUCCESS"})  # nothing to do for other states
+        try:
+            services.order_mark_paid(
+                number=data["out_trade_no"],
+                transaction_id=data["transaction_id"],
+                amount=data["amount"]["total"],
+            )
+        except OrderNotFound:
+            return fail(404, "unknown order number")
+        except AmountMismatch as exc:
+            return fail(400, f"amount does not match the order: {exc}")
+        except PaymentConflict as exc:
+            return fail(400, str(exc))
+        return Response({"code": "SUCCESS"})
+
+
+def fail(status_code: int, message: str) -> Response:
+    """The provider's failure answer."""
+    return Response({"code": "FAIL", "message": message}, status=status_code)

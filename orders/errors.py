@@ -1,0 +1,40 @@
+"""Errors raised by the order services; the API maps each to one status code."""
+
+
+class OrderError(Exception):
+    """Base class of every order rule that refused a request."""
+
+
+class OrderNotFound(OrderError):
+    """No such order (or not one the caller may see)."""
+
+
+class AmountMismatch(OrderError):
+    """The paid amount differs from the order's amount."""
+
+
+class IllegalTransition(OrderError):
+    """The order's status does not allow the requested change."""
+
+    def __init__(self, order, target: str):
+        self.order_id = order.pk
+        self.number = order.number
+        self.status = order.status
+        self.target = target
+        super().__init__(f"Order {order.number} is {order.status}; it cannot become {target}.")
+
+
+class ReminderTooSoon(OrderError):
+    """The order was urged less than the reminder interval ago."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(f"This order was urged recently; try again in {retry_after} s.")
+
+
+class InvalidOrder(OrderError):
+    """The order request itself is not acceptable (unknown dish, bad quantity)."""
+
+
+class PaymentConflict(OrderError):
+    """The provider's transaction id is already recorded for another order."""

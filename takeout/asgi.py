@@ -1,0 +1,24 @@
+"""ASGI entry point: Django for HTTP, Channels for the WebSocket streams."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "takeout.settings")
+django_asgi_app = get_asgi_application()
+
+# Imported after Django is set up: routing pulls in models.
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+
+from notifications.auth import TokenAuthMiddleware, origin_checked  # noqa: E402
+from notifications.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": origin_checked(
+            AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(websocket_urlpatterns)))
+        ),
+    }
+)

@@ -1,0 +1,49 @@
+"""API error handling: every failure is a clear JSON answer, never a traceback page."""
+
+import logging
+
+from django.db import DatabaseError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from orders import errors
+
+logger = logging.getLogger(__name__)
+
+ORDER_ERROR_STATUS = {
+    errors.OrderNotFound: 404,
+    errors.InvalidOrder: 400,
+    errors.AmountMismatch: 400,
+    errors.IllegalTransition: 409,
+    errors.PaymentConflict: 409,
+    errors.ReminderTooSoon: 429,
+}
+
+
+def _order_error_response(exc: errors.OrderError) -> Response:
+    status = next((code for kind, code in ORDER_ERROR_STATUS.items() if isinstance(exc, kind)), 400)
+    body = {"detail": "order not found" if status == 404 else str(exc)}
+    headers = {}
+    if isinstance(exc, errors.IllegalTransition):
+        body["status"] = exc.status
+    if isinstance(exc, errors.ReminderTooSoon):
+        headers["Retry-After"] = str(exc.retry_after)
+        body["retryAfter"] = exc.retry_after
+    return Response(body, status=status, headers=headers)
+
+
+def api_exception_handler(exc, context):
+    """DRF's handler, plus the order rules' errors and a 503 while the database is down."""
+    if isinstance(exc, errors.OrderError):
+        return _order_error_response(exc)
+    response = exception_handler(exc, context)
+    if response is not None:
+        return response
+    if isinstance(exc, DatabaseError):
+        logger.warning("database unavailable: %s", exc)
+        return Response(
+            {"detail": "The database is unavailable; try again shortly."},
+            status=503,
+            headers={"Retry-After": "5"},
+        )
+    return None

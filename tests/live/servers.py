@@ -1,0 +1,89 @@
+"""Real server processes for tests: daphne on a free port, sharing the test database."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+DAPHNE = Path(sys.executable).with_name("daphne")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_database_url() -> str:
+    """A DATABASE_URL for the test database that the running tests created."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or "postgres"
+    return (
+        f"postgres://{user}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    )
+
+
+def server_env(**extra) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=test_database_url(),
+        REDIS_URL=settings.REDIS_URL,
+        CHANNEL_LAYER_PREFIX=settings.CHANNEL_LAYER_PREFIX,
+        PAYMENT_NOTIFY_SECRET=settings.PAYMENT_NOTIFY_SECRET,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update({key: str(value) for key, value in extra.items()})
+    return env
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - loopback only
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server at {url} did not come up")
+
+
+@contextmanager
+def daphne(**env):
+    """Run `daphne takeout.asgi:application` on a free loopback port; yields its base URL."""
+    port = free_port()
+    log = open(ROOT / f".daphne-{port}.log", "w+b")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [str(DAPHNE), "-b", "127.0.0.1", "-p", str(port), "takeout.asgi:application"],
+        cwd=ROOT,
+        env=server_env(**env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"127.0.0.1:{port}"
+    try:
+        wait_until_up(f"http://{base}/healthz/", process)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.seek(0)
+        output = log.read().decode(errors="replace")
+        log.close()
+        os.unlink(log.name)
+        assert "Traceback" not in output, output
