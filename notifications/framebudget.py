@@ -10,7 +10,7 @@ class FrameBudget:
     kept sending far past its budget and should be closed.
     """
 
-    def __init__(self, rate: float = 20.0, burst: int = 40, patience: int = 200):
+    def __init__(self, *, rate: float, burst: int, patience: int):
         self.rate = rate
         self.burst = burst
         self.patience = patience

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AlertKind(models.IntegerChoices):
@@ -42,5 +43,5 @@ class Alert(models.Model):
             "content": self.content,
             "id": self.pk,
             "orderNumber": self.order_number,
-            "createdAt": self.created_at.isoformat(),
+            "createdAt": timezone.localtime(self.created_at).isoformat(),
         }

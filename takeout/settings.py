@@ -192,6 +192,11 @@ REMINDER_INTERVAL_SECONDS = int(os.environ.get("REMINDER_INTERVAL_SECONDS", "60"
 # (Redis down, an alert written from a shell) without waiting for the next alert.
 ALERT_RECONCILE_SECONDS = float(os.environ.get("ALERT_RECONCILE_SECONDS", "5"))
 ALERT_REPLAY_BATCH = 500
+# Client frames per socket: `rate` a second with bursts of `burst`; a socket still sending after
+# `patience` refused frames in a row is closed with 4429.
+WS_FRAME_RATE = float(os.environ.get("WS_FRAME_RATE", "20"))
+WS_FRAME_BURST = int(os.environ.get("WS_FRAME_BURST", "40"))
+WS_FRAME_PATIENCE = int(os.environ.get("WS_FRAME_PATIENCE", "200"))
 # Coalesce presence: at most one presence update per interval per process.
 PRESENCE_INTERVAL_SECONDS = float(os.environ.get("PRESENCE_INTERVAL_SECONDS", "1"))
 

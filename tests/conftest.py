@@ -1,15 +1,19 @@
 """Shared fixtures: accounts, orders, signed notifies and admin sockets on the real ASGI app."""
 
+import copy
 import json
 import os
 import secrets
 import time
 
 import pytest
+from asgiref.sync import SyncToAsync
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connections
+from django.test import override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -18,6 +22,8 @@ from orders.services import order_create
 from orders.signing import sign_notify
 
 IN_CI = os.environ.get("CI") == "true"
+# Generous: a loaded 2-core machine may take seconds to deliver; no test asserts speed.
+WAIT = 15
 
 
 def require(available: bool, reason: str) -> None:
@@ -27,6 +33,39 @@ def require(available: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"required in CI: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_channel_layer_prefix():
+    """Give this test session its own Redis prefix, so concurrent runs never hear each other.
+
+    Redis pub/sub ignores the database number; only the prefix keeps runs apart.
+    """
+    prefix = f"{settings.CHANNEL_LAYER_PREFIX}-{secrets.token_hex(4)}"
+    layers = copy.deepcopy(settings.CHANNEL_LAYERS)
+    layers["default"].setdefault("CONFIG", {})
+    if "hosts" in layers["default"]["CONFIG"]:
+        layers["default"]["CONFIG"]["prefix"] = prefix
+    else:
+        layers["default"].pop("CONFIG")
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = prefix
+    override = override_settings(CHANNEL_LAYER_PREFIX=prefix, CHANNEL_LAYERS=layers, CACHES=caches)
+    override.enable()
+    yield prefix
+    override.disable()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _close_connections_of_the_database_thread(django_db_setup, django_db_blocker):
+    """Close what the ASGI app's database thread left open, so the test database can be dropped.
+
+    Consumers query through `database_sync_to_async`, which runs in asgiref's shared thread;
+    a test that ends while a handshake is in flight can leave that thread's connection open.
+    """
+    yield
+    with django_db_blocker.unblock():
+        SyncToAsync.single_thread_executor.submit(connections.close_all).result()
 
 
 @pytest.fixture(autouse=True)
@@ -143,7 +182,7 @@ async def open_admin_socket(
         headers=headers or [],
         subprotocols=["takeout.v1"] if protocol else None,
     )
-    connected, _ = await communicator.connect(timeout=5)
+    connected, _ = await communicator.connect(timeout=WAIT)
     assert connected
     if live:
         await communicator.send_json_to({"action": "ping"})
@@ -151,7 +190,7 @@ async def open_admin_socket(
     return communicator
 
 
-async def next_alert(socket, wait: float = 5) -> dict:
+async def next_alert(socket, wait: float = WAIT) -> dict:
     """The next frame that is an alert (events such as presence are passed over)."""
     while True:
         frame = await socket.receive_json_from(timeout=wait)
@@ -159,7 +198,7 @@ async def next_alert(socket, wait: float = 5) -> dict:
             return frame
 
 
-async def next_event(socket, name: str, wait: float = 5) -> dict:
+async def next_event(socket, name: str, wait: float = WAIT) -> dict:
     """The next `event` frame called `name`."""
     while True:
         frame = await socket.receive_json_from(timeout=wait)

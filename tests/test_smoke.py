@@ -4,7 +4,7 @@ included): order, signed notify, urge, and both alerts on an admin socket."""
 import pytest
 from channels.db import database_sync_to_async
 
-from tests.conftest import open_admin_socket, pay, token_for
+from tests.conftest import WAIT, open_admin_socket, pay, token_for
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db(transaction=True)]
 
@@ -31,8 +31,8 @@ async def test_order_paid_and_urged_alerts_a_staff_page(staff, customer, custome
     order, *statuses = await order_pay_and_urge()
 
     assert statuses == [201, 200, 201]
-    new_order = await socket.receive_json_from(timeout=5)
-    urge = await socket.receive_json_from(timeout=5)
+    new_order = await socket.receive_json_from(timeout=WAIT)
+    urge = await socket.receive_json_from(timeout=WAIT)
     assert (new_order["type"], new_order["orderNumber"]) == (1, order.number)
     assert (urge["type"], urge["orderNumber"]) == (2, order.number)
     assert urge["id"] > new_order["id"]

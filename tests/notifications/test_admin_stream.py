@@ -7,11 +7,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from channels.db import database_sync_to_async
 from django.db import connection
+from django.utils import timezone
 
 from notifications.models import Alert
 from orders.models import Order
 from orders.services import order_create, order_remind
-from tests.conftest import next_alert, next_event, open_admin_socket, pay, token_for
+from tests.conftest import WAIT, next_alert, next_event, open_admin_socket, pay, token_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,7 +24,7 @@ def alert_frame(alert: Alert) -> dict:
         "content": f"订单号：{alert.order_number}",
         "id": alert.pk,
         "orderNumber": alert.order_number,
-        "createdAt": alert.created_at.isoformat(),
+        "createdAt": timezone.localtime(alert.created_at).isoformat(),
     }
 
 
@@ -43,7 +44,7 @@ async def test_signed_notify_reaches_every_admin_socket_once(staff_token, order)
     assert response.status_code == 200
     alert = await database_sync_to_async(Alert.objects.get)()
     assert await next_alert(first) == alert_frame(alert)
-    assert await second.receive_json_from(timeout=5) == alert_frame(alert)
+    assert await second.receive_json_from(timeout=WAIT) == alert_frame(alert)
     assert await second.receive_nothing(timeout=0.5)
     await first.disconnect()
     await second.disconnect()
@@ -52,7 +53,7 @@ async def test_signed_notify_reaches_every_admin_socket_once(staff_token, order)
 async def test_repeated_notify_raises_no_second_alert(staff_token, order):
     socket = await open_admin_socket(token=staff_token, protocol=False, live=True)
     await pay_async(order)
-    await socket.receive_json_from(timeout=5)
+    await socket.receive_json_from(timeout=WAIT)
 
     repeat = await pay_async(order)
 
@@ -78,7 +79,7 @@ async def test_twenty_concurrent_duplicate_notifies_raise_one_alert(staff_token,
         )
 
     assert statuses == [200] * 20
-    assert (await socket.receive_json_from(timeout=5))["type"] == 1
+    assert (await socket.receive_json_from(timeout=WAIT))["type"] == 1
     assert await socket.receive_nothing(timeout=1)
     assert await database_sync_to_async(Alert.objects.count)() == 1
     await socket.disconnect()
@@ -90,23 +91,23 @@ async def test_reminder_reaches_admin_socket_as_type_2(staff_token, order, custo
 
     alert = await database_sync_to_async(order_remind)(order_id=order.pk, customer=customer)
 
-    assert await socket.receive_json_from(timeout=5) == alert_frame(alert)
+    assert await socket.receive_json_from(timeout=WAIT) == alert_frame(alert)
     await socket.disconnect()
 
 
 async def test_anonymous_socket_is_closed_with_4401(db):
     socket = await open_admin_socket()
-    assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+    assert await socket.receive_output(timeout=WAIT) == {"type": "websocket.close", "code": 4401}
 
 
 async def test_unknown_token_is_closed_with_4401(db):
     socket = await open_admin_socket(token="not-a-token")
-    assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+    assert await socket.receive_output(timeout=WAIT) == {"type": "websocket.close", "code": 4401}
 
 
 async def test_customer_socket_is_closed_with_4403(customer):
     socket = await open_admin_socket(token=await database_sync_to_async(token_for)(customer))
-    assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 4403}
+    assert await socket.receive_output(timeout=WAIT) == {"type": "websocket.close", "code": 4403}
 
 
 async def test_foreign_origin_is_refused_at_the_handshake(staff_token):
@@ -119,7 +120,7 @@ async def test_foreign_origin_is_refused_at_the_handshake(staff_token):
         f"/ws/page-1?token={staff_token}",
         headers=[(b"origin", b"https://evil.example")],
     )
-    connected, code = await socket.connect(timeout=5)
+    connected, code = await socket.connect(timeout=WAIT)
     assert (connected, code) == (False, 1000)
 
 
@@ -128,7 +129,7 @@ async def test_allowed_origin_is_accepted(staff_token):
         token=staff_token, headers=[(b"origin", b"http://testserver")], protocol=False
     )
     await socket.send_json_to({"action": "ping"})
-    assert await socket.receive_json_from(timeout=5) == {"event": "pong"}
+    assert await socket.receive_json_from(timeout=WAIT) == {"event": "pong"}
     await socket.disconnect()
 
 
@@ -148,7 +149,7 @@ async def test_session_cookie_authenticates_staff(staff, order):
         live=True,
     )
     await pay_async(order)
-    assert (await socket.receive_json_from(timeout=5))["type"] == 1
+    assert (await socket.receive_json_from(timeout=WAIT))["type"] == 1
     await socket.disconnect()
 
 
@@ -167,7 +168,7 @@ async def test_since_replays_exactly_the_missed_alerts_in_order(staff_token, cus
     alerts = await paid_orders(4)
     socket = await open_admin_socket(token=staff_token, since=alerts[1].pk, protocol=False)
 
-    replayed = [await socket.receive_json_from(timeout=5) for _ in range(2)]
+    replayed = [await socket.receive_json_from(timeout=WAIT) for _ in range(2)]
 
     assert replayed == [alert_frame(alerts[2]), alert_frame(alerts[3])]
     assert await socket.receive_nothing(timeout=0.5)
@@ -178,7 +179,7 @@ async def test_live_alert_after_replay_arrives_once(staff_token, order, customer
     await pay_async(order)
     first = await database_sync_to_async(Alert.objects.get)()
     socket = await open_admin_socket(token=staff_token, since=0, protocol=False)
-    assert await socket.receive_json_from(timeout=5) == alert_frame(first)
+    assert await socket.receive_json_from(timeout=WAIT) == alert_frame(first)
 
     second_order = await database_sync_to_async(order_create)(
         customer=customer, items=[{"dish": dish.pk, "quantity": 1}], address="x"
@@ -186,7 +187,7 @@ async def test_live_alert_after_replay_arrives_once(staff_token, order, customer
     await pay_async(second_order, transaction_id="wx-2")
 
     second = await database_sync_to_async(Alert.objects.latest)("id")
-    assert await socket.receive_json_from(timeout=5) == alert_frame(second)
+    assert await socket.receive_json_from(timeout=WAIT) == alert_frame(second)
     assert await socket.receive_nothing(timeout=0.5)
     await socket.disconnect()
 
@@ -200,11 +201,11 @@ async def test_page_without_since_gets_only_alerts_raised_after_it_opened(staff_
 
 async def test_malformed_since_is_an_error_then_close(staff_token):
     socket = await open_admin_socket(token=staff_token, since="abc", protocol=False)
-    assert await socket.receive_json_from(timeout=5) == {
+    assert await socket.receive_json_from(timeout=WAIT) == {
         "event": "error",
         "message": "since must be a whole number >= 0",
     }
-    assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 4400}
+    assert await socket.receive_output(timeout=WAIT) == {"type": "websocket.close", "code": 4400}
 
 
 async def test_ack_is_stored_and_broadcast_to_protocol_pages(staff_token, staff, order):
@@ -220,7 +221,7 @@ async def test_ack_is_stored_and_broadcast_to_protocol_pages(staff_token, staff,
     assert await next_event(acking, "ack") == expected
     assert await next_event(watching, "ack") == expected
     assert await seeds_dialect.receive_nothing(timeout=0.5)
-    await alert.arefresh_from_db()
+    await database_sync_to_async(alert.refresh_from_db)()
     assert alert.acknowledged_by_id == staff.pk
     for socket in (acking, watching, seeds_dialect):
         await socket.disconnect()
@@ -253,7 +254,7 @@ async def test_presence_counts_open_pages(staff_token, settings):
 async def test_ping_answers_pong(staff_token):
     socket = await open_admin_socket(token=staff_token, protocol=False)
     await socket.send_json_to({"action": "ping"})
-    assert await socket.receive_json_from(timeout=5) == {"event": "pong"}
+    assert await socket.receive_json_from(timeout=WAIT) == {"event": "pong"}
     await socket.disconnect()
 
 
@@ -282,21 +283,22 @@ async def test_bad_frame_gets_an_error_and_the_socket_stays_open(staff_token, ki
     else:
         await socket.send_to(bytes_data=frame)
 
-    answer = await socket.receive_json_from(timeout=5)
+    answer = await socket.receive_json_from(timeout=WAIT)
     assert answer["event"] == "error"
     assert isinstance(answer["message"], str) and answer["message"]
     await socket.send_json_to({"action": "ping"})
-    assert await socket.receive_json_from(timeout=5) == {"event": "pong"}
+    assert await socket.receive_json_from(timeout=WAIT) == {"event": "pong"}
     await socket.disconnect()
 
 
-async def test_flooding_socket_is_closed_with_4429(staff_token):
+async def test_flooding_socket_is_closed_with_4429(staff_token, settings):
+    settings.WS_FRAME_RATE, settings.WS_FRAME_BURST, settings.WS_FRAME_PATIENCE = 1, 5, 20
     socket = await open_admin_socket(token=staff_token, protocol=False)
-    for _ in range(400):
+    for _ in range(100):
         await socket.send_json_to({"action": "ping"})
     frames = []
     while True:
-        output = await socket.receive_output(timeout=5)
+        output = await socket.receive_output(timeout=WAIT)
         if output["type"] == "websocket.close":
             break
         frames.append(json.loads(output["text"]))
@@ -319,11 +321,11 @@ async def test_logging_out_closes_the_sessions_sockets(staff):
         headers=[(b"cookie", f"sessionid={cookie}".encode())], protocol=False
     )
     await socket.send_json_to({"action": "ping"})
-    await socket.receive_json_from(timeout=5)
+    await socket.receive_json_from(timeout=WAIT)
 
     await database_sync_to_async(client.post)("/accounts/logout/")
 
-    assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+    assert await socket.receive_output(timeout=WAIT) == {"type": "websocket.close", "code": 4401}
 
 
 async def test_stored_alert_that_missed_the_channel_layer_is_delivered_by_the_sweep(
@@ -347,7 +349,7 @@ async def test_stored_alert_that_missed_the_channel_layer_is_delivered_by_the_sw
 
     alert = await store_without_publishing()
 
-    assert await socket.receive_json_from(timeout=5) == alert_frame(alert)
+    assert await socket.receive_json_from(timeout=WAIT) == alert_frame(alert)
     await socket.disconnect()
 
 
@@ -357,7 +359,7 @@ async def test_unknown_websocket_path_is_refused(staff_token):
     from takeout.asgi import application
 
     socket = WebsocketCommunicator(application, f"/ws/not/a/page?token={staff_token}")
-    connected, _ = await socket.connect(timeout=5)
+    connected, _ = await socket.connect(timeout=WAIT)
     assert not connected
 
 
@@ -367,5 +369,5 @@ async def test_client_id_longer_than_64_characters_is_refused(staff_token):
     from takeout.asgi import application
 
     socket = WebsocketCommunicator(application, f"/ws/{'x' * 65}?token={staff_token}")
-    connected, _ = await socket.connect(timeout=5)
+    connected, _ = await socket.connect(timeout=WAIT)
     assert not connected
