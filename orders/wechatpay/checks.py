@@ -5,8 +5,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .config import load_config
 
-NOTIFY_SETTINGS = ("WECHATPAY_MCHID", "WECHATPAY_APPID", "WECHATPAY_APIV3_KEY",
-                   "WECHATPAY_PUBLIC_KEY_ID", "WECHATPAY_PUBLIC_KEY")
+NOTIFY_SETTINGS = (
+    "WECHATPAY_MCHID",
+    "WECHATPAY_APPID",
+    "WECHATPAY_APIV3_KEY",
+    "WECHATPAY_PUBLIC_KEY_ID",
+    "WECHATPAY_PUBLIC_KEY",
+)
 
 
 @checks.register()
@@ -22,11 +27,17 @@ def wechat_settings_check(app_configs, **kwargs):
             _ = config.merchant_key
     except ImproperlyConfigured as exc:
         return [checks.Error(str(exc), id="wechatpay.E001")]
-    given = [bool(getattr(config, field)) for field in
-             ("mchid", "appid", "apiv3_key", "public_key_id", "public_key_pem")]
+    given = [
+        bool(getattr(config, field))
+        for field in ("mchid", "appid", "apiv3_key", "public_key_id", "public_key_pem")
+    ]
     if any(given) and not all(given):
-        return [checks.Warning(
-            "WeChat Pay notifies are off until all of " + ", ".join(NOTIFY_SETTINGS) + " are set.",
-            id="wechatpay.W001",
-        )]
+        return [
+            checks.Warning(
+                "WeChat Pay notifies are off until all of "
+                + ", ".join(NOTIFY_SETTINGS)
+                + " are set.",
+                id="wechatpay.W001",
+            )
+        ]
     return []

@@ -81,12 +81,14 @@ def _json(body: bytes) -> dict:
 
 def code_to_session(config: WechatConfig, code: str) -> Session:
     """Exchange a `wx.login` code for the user's openid at jscode2session."""
-    query = urllib.parse.urlencode({
-        "appid": config.appid,
-        "secret": config.appsecret,
-        "js_code": code,
-        "grant_type": "authorization_code",
-    })
+    query = urllib.parse.urlencode(
+        {
+            "appid": config.appid,
+            "secret": config.appsecret,
+            "js_code": code,
+            "grant_type": "authorization_code",
+        }
+    )
     answer = _open(f"{config.api_base}{CODE2SESSION_PATH}?{query}")
     if answer.status >= 500:
         raise WechatLoginError("-1", f"WeChat answered HTTP {answer.status}")
@@ -102,43 +104,62 @@ def code_to_session(config: WechatConfig, code: str) -> Session:
     return Session(openid=openid, unionid=unionid if isinstance(unionid, str) else "")
 
 
-def jsapi_prepay(config: WechatConfig, *, out_trade_no: str, description: str, total: int,
-                 openid: str) -> str:
+def jsapi_prepay(
+    config: WechatConfig, *, out_trade_no: str, description: str, total: int, openid: str
+) -> str:
     """Create the prepay order at WeChat Pay and return its `prepay_id`.
 
     The answer's signature is checked like a notify's, so a stand-in on the path cannot
     hand the customer someone else's payment.
     """
-    body = json.dumps({
-        "appid": config.appid,
-        "mchid": config.mchid,
-        "description": description,
-        "out_trade_no": out_trade_no,
-        "notify_url": config.notify_url,
-        "amount": {"total": total, "currency": "CNY"},
-        "payer": {"openid": openid},
-    }, ensure_ascii=False, separators=(",", ":")).encode()
+    body = json.dumps(
+        {
+            "appid": config.appid,
+            "mchid": config.mchid,
+            "description": description,
+            "out_trade_no": out_trade_no,
+            "notify_url": config.notify_url,
+            "amount": {"total": total, "currency": "CNY"},
+            "payer": {"openid": openid},
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
     authorization = authorization_header(
-        config.merchant_key, mchid=config.mchid, serial_no=config.merchant_serial,
-        method="POST", path=JSAPI_PATH, body=body,
+        config.merchant_key,
+        mchid=config.mchid,
+        serial_no=config.merchant_serial,
+        method="POST",
+        path=JSAPI_PATH,
+        body=body,
     )
-    answer = _open(f"{config.pay_api_base}{JSAPI_PATH}", data=body, headers={
-        "Authorization": authorization,
-        "Accept": "application/json",
-        "Content-Type": "application/json",
-        "User-Agent": "takeout-wechatpay",
-    })
+    answer = _open(
+        f"{config.pay_api_base}{JSAPI_PATH}",
+        data=body,
+        headers={
+            "Authorization": authorization,
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+            "User-Agent": "takeout-wechatpay",
+        },
+    )
     if answer.status >= 300:
         try:
             data = _json(answer.body)
         except WechatError:
             data = {}
-        raise WechatPayError(str(data.get("code") or f"HTTP_{answer.status}"),
-                             str(data.get("message") or "WeChat Pay refused the request"),
-                             status=answer.status)
+        raise WechatPayError(
+            str(data.get("code") or f"HTTP_{answer.status}"),
+            str(data.get("message") or "WeChat Pay refused the request"),
+            status=answer.status,
+        )
     try:
-        verify_signature(SignedHeaders.from_headers(answer.headers), answer.body,
-                         public_key=config.public_key, public_key_id=config.public_key_id)
+        verify_signature(
+            SignedHeaders.from_headers(answer.headers),
+            answer.body,
+            public_key=config.public_key,
+            public_key_id=config.public_key_id,
+        )
     except SignatureError as exc:
         logger.warning("WeChat Pay prepay answer failed verification: %s", exc)
         raise WechatPayError("BAD_SIGNATURE", f"the prepay answer is not signed: {exc}") from exc

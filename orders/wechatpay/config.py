@@ -42,14 +42,16 @@ class WechatConfig:
     @property
     def configured(self) -> bool:
         """Whether payment notifies can be verified and decrypted."""
-        return all((self.mchid, self.appid, self.apiv3_key, self.public_key_id,
-                    self.public_key_pem))
+        return all(
+            (self.mchid, self.appid, self.apiv3_key, self.public_key_id, self.public_key_pem)
+        )
 
     @property
     def pay_configured(self) -> bool:
         """Whether JSAPI prepay orders can be created (notify settings plus the merchant key)."""
-        return self.configured and all((self.merchant_key_pem, self.merchant_serial,
-                                        self.notify_url))
+        return self.configured and all(
+            (self.merchant_key_pem, self.merchant_serial, self.notify_url)
+        )
 
     @property
     def login_configured(self) -> bool:
@@ -123,8 +125,9 @@ def _private_key(pem: str) -> RSAPrivateKey:
     try:
         key = load_pem_private_key(pem.encode(), password=None)
     except (ValueError, TypeError) as exc:
-        raise ImproperlyConfigured("WECHATPAY_MERCHANT_KEY is not an unencrypted PEM "
-                                   "private key.") from exc
+        raise ImproperlyConfigured(
+            "WECHATPAY_MERCHANT_KEY is not an unencrypted PEM private key."
+        ) from exc
     if not isinstance(key, RSAPrivateKey):
         raise ImproperlyConfigured("WECHATPAY_MERCHANT_KEY is not an RSA key.")
     return key

@@ -17,8 +17,9 @@ class DecryptError(Exception):
     """The resource could not be decrypted: wrong key, tampered data or a bad encoding."""
 
 
-def decrypt_resource(apiv3_key: bytes, *, ciphertext: str, nonce: str, associated_data: str
-                     ) -> bytes:
+def decrypt_resource(
+    apiv3_key: bytes, *, ciphertext: str, nonce: str, associated_data: str
+) -> bytes:
     """Decrypt an AEAD_AES_256_GCM `resource`; the tag covers ciphertext and associated data."""
     try:
         data = base64.b64decode(ciphertext, validate=True)
@@ -37,20 +38,36 @@ def new_nonce() -> str:
     return secrets.token_hex(16)
 
 
-def authorization_header(key: RSAPrivateKey, *, mchid: str, serial_no: str, method: str,
-                         path: str, body: bytes, timestamp: str | None = None,
-                         nonce: str | None = None) -> str:
+def authorization_header(
+    key: RSAPrivateKey,
+    *,
+    mchid: str,
+    serial_no: str,
+    method: str,
+    path: str,
+    body: bytes,
+    timestamp: str | None = None,
+    nonce: str | None = None,
+) -> str:
     """The `Authorization` value of a merchant request; `path` includes any query string."""
     timestamp = timestamp or str(int(time.time()))
     nonce = nonce or new_nonce()
     message = f"{method}\n{path}\n{timestamp}\n{nonce}\n".encode() + body + b"\n"
     signature = rsa_sign(key, message)
-    return (f'{AUTH_SCHEME} mchid="{mchid}",nonce_str="{nonce}",signature="{signature}",'
-            f'timestamp="{timestamp}",serial_no="{serial_no}"')
+    return (
+        f'{AUTH_SCHEME} mchid="{mchid}",nonce_str="{nonce}",signature="{signature}",'
+        f'timestamp="{timestamp}",serial_no="{serial_no}"'
+    )
 
 
-def jsapi_pay_params(key: RSAPrivateKey, *, appid: str, prepay_id: str,
-                     timestamp: str | None = None, nonce: str | None = None) -> dict:
+def jsapi_pay_params(
+    key: RSAPrivateKey,
+    *,
+    appid: str,
+    prepay_id: str,
+    timestamp: str | None = None,
+    nonce: str | None = None,
+) -> dict:
     """The arguments of `wx.requestPayment` for a prepay id, signed with the merchant key."""
     timestamp = timestamp or str(int(time.time()))
     nonce = nonce or new_nonce()

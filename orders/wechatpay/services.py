@@ -41,8 +41,12 @@ def _json_object(raw: bytes, what: str) -> dict:
 def _transaction_from_notify(config, headers, body: bytes) -> tuple[dict, dict]:
     """Verify and decrypt a notify; answers (notify, transaction) or raises NotifyRejected."""
     try:
-        verify_signature(SignedHeaders.from_headers(headers), body,
-                         public_key=config.public_key, public_key_id=config.public_key_id)
+        verify_signature(
+            SignedHeaders.from_headers(headers),
+            body,
+            public_key=config.public_key,
+            public_key_id=config.public_key_id,
+        )
     except SignatureError as exc:
         raise NotifyRejected(401, str(exc)) from exc
     notify = _json_object(body, "the body")
@@ -54,8 +58,12 @@ def _transaction_from_notify(config, headers, body: bytes) -> tuple[dict, dict]:
         raise NotifyRejected(400, "resource fields must be strings")
     ciphertext, nonce, associated_data = parts
     try:
-        plaintext = decrypt_resource(config.apiv3_key_bytes, ciphertext=ciphertext, nonce=nonce,
-                                     associated_data=associated_data)
+        plaintext = decrypt_resource(
+            config.apiv3_key_bytes,
+            ciphertext=ciphertext,
+            nonce=nonce,
+            associated_data=associated_data,
+        )
     except DecryptError as exc:
         raise NotifyRejected(400, str(exc)) from exc
     return notify, _json_object(plaintext, "the transaction")
@@ -76,14 +84,16 @@ def wechat_notify_accept(*, headers, body: bytes):
         raise NotifyRejected(400, "appid is not this shop's")
     if notify.get("event_type") != "TRANSACTION.SUCCESS" or paid.get("trade_state") != "SUCCESS":
         # Genuine but not a payment: acknowledge it, or WeChat Pay repeats it for a day.
-        logger.info("WeChat Pay notify %s (%s) needs nothing", notify.get("id"),
-                    paid.get("trade_state"))
+        logger.info(
+            "WeChat Pay notify %s (%s) needs nothing", notify.get("id"), paid.get("trade_state")
+        )
         return None
     number, transaction_id = paid.get("out_trade_no"), paid.get("transaction_id")
     amount = paid.get("amount")
     total = amount.get("total") if isinstance(amount, dict) else None
-    if not (isinstance(number, str) and number and isinstance(transaction_id, str)
-            and transaction_id):
+    if not (
+        isinstance(number, str) and number and isinstance(transaction_id, str) and transaction_id
+    ):
         raise NotifyRejected(400, "out_trade_no and transaction_id are required")
     if not isinstance(total, int) or isinstance(total, bool):
         raise NotifyRejected(400, "amount.total must be an integer number of fen")
@@ -144,7 +154,11 @@ def wechat_prepay(order: Order) -> dict:
     identity = WechatIdentity.objects.filter(user_id=order.customer_id).first()
     if identity is None:
         raise PayerUnknown("the customer has no WeChat openid")
-    prepay_id = jsapi_prepay(config, out_trade_no=order.number,
-                             description=f"外卖订单 {order.number}", total=order.amount,
-                             openid=identity.openid)
+    prepay_id = jsapi_prepay(
+        config,
+        out_trade_no=order.number,
+        description=f"外卖订单 {order.number}",
+        total=order.amount,
+        openid=identity.openid,
+    )
     return jsapi_pay_params(config.merchant_key, appid=config.appid, prepay_id=prepay_id)

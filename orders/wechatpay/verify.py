@@ -41,8 +41,14 @@ class SignedHeaders:
         )
 
 
-def verify_signature(signed: SignedHeaders, body: bytes, *, public_key: RSAPublicKey,
-                     public_key_id: str, now: float | None = None) -> None:
+def verify_signature(
+    signed: SignedHeaders,
+    body: bytes,
+    *,
+    public_key: RSAPublicKey,
+    public_key_id: str,
+    now: float | None = None,
+) -> None:
     """Raise SignatureError unless `body` is signed by the configured WeChat Pay public key.
 
     The message is `timestamp\\nnonce\\nbody\\n` over the raw bytes as received.

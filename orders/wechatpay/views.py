@@ -16,10 +16,13 @@ from .services import wechat_login, wechat_notify_accept
 
 logger = logging.getLogger(__name__)
 
-FailSerializer = inline_serializer("WechatPayFail", {
-    "code": serializers.CharField(default="FAIL"),
-    "message": serializers.CharField(),
-})
+FailSerializer = inline_serializer(
+    "WechatPayFail",
+    {
+        "code": serializers.CharField(default="FAIL"),
+        "message": serializers.CharField(),
+    },
+)
 
 
 def _fail(status_code: int, message: str) -> Response:
@@ -42,8 +45,8 @@ class WechatPayNotifyView(APIView):
         responses={204: None, 400: FailSerializer, 401: FailSerializer, 404: FailSerializer},
         summary="WeChat Pay payment notify",
         description="Signed by WeChat Pay (Wechatpay-Timestamp, -Nonce, -Serial, -Signature); "
-                    "the resource is AEAD_AES_256_GCM encrypted with the APIv3 key. 404 while "
-                    "WeChat Pay is not configured.",
+        "the resource is AEAD_AES_256_GCM encrypted with the APIv3 key. 404 while "
+        "WeChat Pay is not configured.",
     )
     def post(self, request):
         try:
@@ -58,8 +61,11 @@ class WechatPayNotifyView(APIView):
             logger.exception("WeChat Pay settings are broken; the notify was not handled")
             return _fail(status.HTTP_500_INTERNAL_SERVER_ERROR, "server misconfigured")
         if outcome is not None:
-            logger.info("WeChat Pay notify paid order %s (new: %s)", outcome.order.number,
-                        outcome.newly_paid)
+            logger.info(
+                "WeChat Pay notify paid order %s (new: %s)",
+                outcome.order.number,
+                outcome.newly_paid,
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -85,9 +91,14 @@ class WechatLoginView(APIView):
 
     @extend_schema(
         request=WechatLoginInput,
-        responses={200: inline_serializer("WechatLoginToken", {"token": serializers.CharField()}),
-                   400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT,
-                   429: OpenApiTypes.OBJECT, 502: OpenApiTypes.OBJECT},
+        responses={
+            200: inline_serializer("WechatLoginToken", {"token": serializers.CharField()}),
+            400: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+            404: OpenApiTypes.OBJECT,
+            429: OpenApiTypes.OBJECT,
+            502: OpenApiTypes.OBJECT,
+        },
         summary="Log in with a WeChat mini-program code",
     )
     def post(self, request):
@@ -103,8 +114,10 @@ class WechatLoginView(APIView):
             return self._login_error(exc)
         except WechatError as exc:
             logger.warning("WeChat login failed: %s", exc)
-            return Response({"detail": "WeChat could not be reached; try again shortly."},
-                            status=status.HTTP_502_BAD_GATEWAY)
+            return Response(
+                {"detail": "WeChat could not be reached; try again shortly."},
+                status=status.HTTP_502_BAD_GATEWAY,
+            )
         return Response({"token": token})
 
     def _login_error(self, exc: WechatLoginError) -> Response:
@@ -112,9 +125,10 @@ class WechatLoginView(APIView):
         if errcode not in LOGIN_ERRORS:
             # 40013 (appid), 40125 (appsecret) and the like: the shop's settings, not the user.
             logger.error("jscode2session refused the shop's credentials: %s", exc)
-            return Response({"detail": "WeChat refused the shop's login settings.",
-                             "errcode": errcode}, status=status.HTTP_502_BAD_GATEWAY)
+            return Response(
+                {"detail": "WeChat refused the shop's login settings.", "errcode": errcode},
+                status=status.HTTP_502_BAD_GATEWAY,
+            )
         status_code, detail = LOGIN_ERRORS[errcode]
         headers = {"Retry-After": "60"} if status_code == 429 else None
-        return Response({"detail": detail, "errcode": errcode}, status=status_code,
-                        headers=headers)
+        return Response({"detail": detail, "errcode": errcode}, status=status_code, headers=headers)

@@ -25,13 +25,17 @@ NOTIFY_URL = "https://shop.example.com/api/payments/wechat/notify/"
 
 
 def _pem_private(key) -> str:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 def _pem_public(key) -> str:
-    return key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
 
 
 def rsa_sign(key, message: bytes) -> str:
@@ -40,8 +44,7 @@ def rsa_sign(key, message: bytes) -> str:
 
 def rsa_verifies(public_key, signature: str, message: bytes) -> bool:
     try:
-        public_key.verify(base64.b64decode(signature), message, padding.PKCS1v15(),
-                          hashes.SHA256())
+        public_key.verify(base64.b64decode(signature), message, padding.PKCS1v15(), hashes.SHA256())
     except (InvalidSignature, ValueError):
         return False
     return True
@@ -92,8 +95,12 @@ class WechatPayPlayer:
             "attach": "",
             "success_time": "2026-11-24T12:00:00+08:00",
             "payer": {"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
-            "amount": {"total": total, "payer_total": total, "currency": "CNY",
-                       "payer_currency": "CNY"},
+            "amount": {
+                "total": total,
+                "payer_total": total,
+                "currency": "CNY",
+                "payer_currency": "CNY",
+            },
         }
         transaction.update(changes)
         return transaction
@@ -111,8 +118,9 @@ class WechatPayPlayer:
             "nonce": nonce,
         }
 
-    def body(self, transaction: dict | None = None, *, resource: dict | None = None,
-             **changes) -> bytes:
+    def body(
+        self, transaction: dict | None = None, *, resource: dict | None = None, **changes
+    ) -> bytes:
         notify = {
             "id": "EV-2018022511223320873",
             "create_time": "2026-11-24T12:00:01+08:00",
@@ -124,9 +132,15 @@ class WechatPayPlayer:
         notify.update(changes)
         return json.dumps(notify, ensure_ascii=False).encode()
 
-    def signed_headers(self, body: bytes, *, timestamp: int | None = None,
-                       serial: str = PUBLIC_KEY_ID, signature: str | None = None,
-                       key=None) -> dict:
+    def signed_headers(
+        self,
+        body: bytes,
+        *,
+        timestamp: int | None = None,
+        serial: str = PUBLIC_KEY_ID,
+        signature: str | None = None,
+        key=None,
+    ) -> dict:
         """The `Wechatpay-*` headers of a notify signed with the platform key."""
         stamp = str(int(time.time()) if timestamp is None else timestamp)
         nonce = secrets.token_hex(16)
@@ -141,8 +155,10 @@ class WechatPayPlayer:
 
     def headers(self, body: bytes, **options) -> dict:
         """The same headers, spelled for Django's test client."""
-        return {"HTTP_" + name.upper().replace("-", "_"): value
-                for name, value in self.signed_headers(body, **options).items()}
+        return {
+            "HTTP_" + name.upper().replace("-", "_"): value
+            for name, value in self.signed_headers(body, **options).items()
+        }
 
 
 @pytest.fixture
@@ -156,14 +172,20 @@ class StandInState:
 
     keys: Keys
     codes: dict = field(default_factory=dict)  # js_code -> openid, or errcode int
+    used_codes: set = field(default_factory=set)
     prepays: dict = field(default_factory=dict)  # out_trade_no -> (body, prepay_id)
     requests: list = field(default_factory=list)
     pay_failure: tuple | None = None  # (HTTP status, code, message) forced on the next prepay
     sign_answers_with: rsa.RSAPrivateKey | None = None
 
 
-ERRMSG = {40029: "invalid code", 40163: "code been used", 45011: "api minute-quota reach limit",
-          40226: "high risk user", -1: "system error"}
+ERRMSG = {
+    40029: "invalid code",
+    40163: "code been used",
+    45011: "api minute-quota reach limit",
+    40226: "high risk user",
+    -1: "system error",
+}
 
 
 class StandInHandler(BaseHTTPRequestHandler):
@@ -189,8 +211,9 @@ class StandInHandler(BaseHTTPRequestHandler):
             self.send_header("Wechatpay-Timestamp", stamp)
             self.send_header("Wechatpay-Nonce", nonce)
             self.send_header("Wechatpay-Serial", PUBLIC_KEY_ID)
-            self.send_header("Wechatpay-Signature",
-                             rsa_sign(key, f"{stamp}\n{nonce}\n".encode() + body + b"\n"))
+            self.send_header(
+                "Wechatpay-Signature", rsa_sign(key, f"{stamp}\n{nonce}\n".encode() + body + b"\n")
+            )
         self.end_headers()
         self.wfile.write(body)
 
@@ -204,9 +227,13 @@ class StandInHandler(BaseHTTPRequestHandler):
             return self._send(200, {"errcode": 40013, "errmsg": "invalid appid"})
         if query.get("secret") != APPSECRET:
             return self._send(200, {"errcode": 40125, "errmsg": "invalid appsecret"})
-        found = self.state.codes.pop(query.get("js_code"), 40029)  # a code works once
+        code = query.get("js_code")
+        if code in self.state.used_codes:  # a code works once
+            return self._send(200, {"errcode": 40163, "errmsg": ERRMSG[40163]})
+        found = self.state.codes.pop(code, 40029)
         if isinstance(found, int):
             return self._send(200, {"errcode": found, "errmsg": ERRMSG.get(found, "error")})
+        self.state.used_codes.add(code)
         return self._send(200, {"openid": found, "session_key": "tiihtNczf5v6AKRyjwEUhQ=="})
 
     def _authorization_error(self, body: bytes) -> str | None:
@@ -221,10 +248,17 @@ class StandInHandler(BaseHTTPRequestHandler):
             return "mchid or serial_no unknown"
         if abs(time.time() - int(fields.get("timestamp", "0"))) > 300:
             return "timestamp expired"
-        message = (f"{self.command}\n{self.path}\n{fields['timestamp']}\n"
-                   f"{fields.get('nonce_str', '')}\n").encode() + body + b"\n"
-        if not rsa_verifies(self.state.keys.merchant.public_key(), fields.get("signature", ""),
-                            message):
+        message = (
+            (
+                f"{self.command}\n{self.path}\n{fields['timestamp']}\n"
+                f"{fields.get('nonce_str', '')}\n"
+            ).encode()
+            + body
+            + b"\n"
+        )
+        if not rsa_verifies(
+            self.state.keys.merchant.public_key(), fields.get("signature", ""), message
+        ):
             return "signature does not verify"
         return None
 
@@ -241,8 +275,9 @@ class StandInHandler(BaseHTTPRequestHandler):
             return self._send(status, {"code": code, "message": message})
         order = json.loads(body)
         if (order.get("appid"), order.get("mchid")) != (APPID, MCHID):
-            return self._send(400, {"code": "APPID_MCHID_NOT_MATCH",
-                                    "message": "appid和mchid不匹配"})
+            return self._send(
+                400, {"code": "APPID_MCHID_NOT_MATCH", "message": "appid和mchid不匹配"}
+            )
         total = order.get("amount", {}).get("total")
         if not isinstance(total, int) or total <= 0 or not order.get("payer", {}).get("openid"):
             return self._send(400, {"code": "PARAM_ERROR", "message": "参数错误"})

@@ -29,8 +29,7 @@ def test_a_login_code_is_exchanged_for_the_openid(wechat_settings, wechat_server
 
 
 @pytest.mark.parametrize("errcode", [40029, 40163, 45011, 40226, -1])
-def test_a_jscode2session_errcode_is_raised_with_its_code(wechat_settings, wechat_server,
-                                                          errcode):
+def test_a_jscode2session_errcode_is_raised_with_its_code(wechat_settings, wechat_server, errcode):
     wechat_server.state.codes["code-1"] = errcode
 
     with pytest.raises(WechatLoginError) as caught:
@@ -61,8 +60,12 @@ def test_an_unreachable_wechat_is_a_transport_error(wechat_settings):
 
 
 def prepay(**changes):
-    arguments = {"out_trade_no": "20261124000001", "description": "订单 20261124000001",
-                 "total": 3800, "openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"}
+    arguments = {
+        "out_trade_no": "20261124000001",
+        "description": "订单 20261124000001",
+        "total": 3800,
+        "openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+    }
     return jsapi_prepay(load_config(), **{**arguments, **changes})
 
 
@@ -89,8 +92,8 @@ def test_prepay_of_the_same_order_again_answers_the_same_prepay_id(wechat_settin
 def test_prepay_signed_with_a_wrong_merchant_key_is_refused_by_wechat_pay(wechat_settings):
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     wechat_settings.WECHATPAY_MERCHANT_KEY = other.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()).decode()
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
     with pytest.raises(WechatPayError) as caught:
         prepay()
@@ -114,15 +117,18 @@ def test_a_wechat_pay_error_answer_is_raised_with_its_code(wechat_settings, wech
         prepay()
 
     assert (caught.value.status, caught.value.code, caught.value.message) == (
-        500, "SYSTEM_ERROR", "系统异常，请稍后重试")
+        500,
+        "SYSTEM_ERROR",
+        "系统异常，请稍后重试",
+    )
 
 
-def test_a_prepay_answer_not_signed_by_wechat_pay_is_refused(wechat_settings, wechat_server,
-                                                             wechat_keys):
+def test_a_prepay_answer_not_signed_by_wechat_pay_is_refused(
+    wechat_settings, wechat_server, wechat_keys
+):
     wechat_server.state.sign_answers_with = wechat_keys.merchant
 
     with pytest.raises(WechatPayError) as caught:
         prepay()
 
     assert caught.value.code == "BAD_SIGNATURE"
-

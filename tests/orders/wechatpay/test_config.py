@@ -5,8 +5,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from orders.wechatpay.config import load_config
 
-NOTIFY_SETTINGS = ["WECHATPAY_MCHID", "WECHATPAY_APPID", "WECHATPAY_APIV3_KEY",
-                   "WECHATPAY_PUBLIC_KEY_ID", "WECHATPAY_PUBLIC_KEY"]
+NOTIFY_SETTINGS = [
+    "WECHATPAY_MCHID",
+    "WECHATPAY_APPID",
+    "WECHATPAY_APIV3_KEY",
+    "WECHATPAY_PUBLIC_KEY_ID",
+    "WECHATPAY_PUBLIC_KEY",
+]
 
 
 def test_everything_is_off_without_settings(settings):
@@ -17,14 +22,16 @@ def test_everything_is_off_without_settings(settings):
     config = load_config()
 
     assert (config.configured, config.pay_configured, config.login_configured) == (
-        False, False, False)
+        False,
+        False,
+        False,
+    )
 
 
 def test_all_settings_switch_everything_on(wechat_settings):
     config = load_config()
 
-    assert (config.configured, config.pay_configured, config.login_configured) == (
-        True, True, True)
+    assert (config.configured, config.pay_configured, config.login_configured) == (True, True, True)
 
 
 @pytest.mark.parametrize("name", NOTIFY_SETTINGS)
@@ -38,7 +45,9 @@ def test_the_base_urls_default_to_wechats_own(settings):
     config = load_config()
 
     assert (config.pay_api_base, config.api_base) == (
-        "https://api.mch.weixin.qq.com", "https://api.weixin.qq.com")
+        "https://api.mch.weixin.qq.com",
+        "https://api.weixin.qq.com",
+    )
 
 
 def test_a_public_key_may_be_given_as_a_file_path(wechat_settings, wechat_keys, tmp_path):
@@ -47,7 +56,8 @@ def test_a_public_key_may_be_given_as_a_file_path(wechat_settings, wechat_keys, 
     wechat_settings.WECHATPAY_PUBLIC_KEY = str(path)
 
     assert load_config().public_key.public_numbers() == (
-        wechat_keys.platform.public_key().public_numbers())
+        wechat_keys.platform.public_key().public_numbers()
+    )
 
 
 def test_a_key_path_that_does_not_exist_is_a_configuration_error(wechat_settings, tmp_path):

@@ -13,9 +13,14 @@ BODY = b'{"id":"EV-1","resource":{}}'
 @pytest.fixture
 def check(wechat_keys):
     def check(headers: dict, body: bytes = BODY, now: float | None = None):
-        verify_signature(SignedHeaders.from_headers(headers), body,
-                         public_key=wechat_keys.platform.public_key(), public_key_id=KEY_ID,
-                         now=now)
+        verify_signature(
+            SignedHeaders.from_headers(headers),
+            body,
+            public_key=wechat_keys.platform.public_key(),
+            public_key_id=KEY_ID,
+            now=now,
+        )
+
     return check
 
 
@@ -58,15 +63,17 @@ def test_a_timestamp_within_300_seconds_verifies(wechatpay, check):
 
 
 def test_a_signature_probe_is_refused(wechatpay, check):
-    headers = wechatpay.signed_headers(BODY, serial=KEY_ID,
-                                       signature="WECHATPAY/SIGNTEST/" + "A" * 340)
+    headers = wechatpay.signed_headers(
+        BODY, serial=KEY_ID, signature="WECHATPAY/SIGNTEST/" + "A" * 340
+    )
 
     with pytest.raises(SignatureError, match="probe"):
         check(headers)
 
 
-@pytest.mark.parametrize("header", ["Wechatpay-Timestamp", "Wechatpay-Nonce",
-                                    "Wechatpay-Serial", "Wechatpay-Signature"])
+@pytest.mark.parametrize(
+    "header", ["Wechatpay-Timestamp", "Wechatpay-Nonce", "Wechatpay-Serial", "Wechatpay-Signature"]
+)
 def test_a_missing_header_is_refused(wechatpay, check, header):
     headers = wechatpay.signed_headers(BODY, serial=KEY_ID)
     del headers[header]
