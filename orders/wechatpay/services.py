@@ -1,6 +1,5 @@
 """WeChat actions: accept a payment notify, log a customer in, create a JSAPI payment."""
 
-import json
 import logging
 
 from django.contrib.auth import get_user_model
@@ -10,6 +9,7 @@ from rest_framework.authtoken.models import Token
 from orders.errors import AmountMismatch, OrderNotFound, PaymentConflict
 from orders.models import Order, OrderStatus
 from orders.services import order_mark_paid
+from takeout.parsers import loads_safely
 
 from .client import code_to_session, jsapi_prepay
 from .config import load_config
@@ -29,9 +29,8 @@ logger = logging.getLogger(__name__)
 
 def _json_object(raw: bytes, what: str) -> dict:
     try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):
-        # json.loads raises RecursionError, not ValueError, on a few thousand nested brackets.
+        data = loads_safely(raw)  # deep nesting is a ValueError here, not a RecursionError
+    except ValueError:
         data = None
     if not isinstance(data, dict):
         raise NotifyRejected(400, f"{what} is not a JSON object")

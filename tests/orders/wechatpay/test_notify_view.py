@@ -274,3 +274,14 @@ def test_the_notify_is_answered_without_a_parsed_body_being_required(
     )
 
     assert response.status_code == 204
+
+
+def test_a_broken_public_key_setting_is_a_server_error_so_wechat_pay_retries(
+    wechat_settings, wechatpay, order
+):
+    wechat_settings.WECHATPAY_PUBLIC_KEY = "-----BEGIN PUBLIC KEY-----\nnot a key\n"
+
+    response = send(wechatpay, order)
+
+    assert (response.status_code, response.json()["code"]) == (500, "FAIL")
+    assert_unchanged(order)
