@@ -1,12 +1,15 @@
 """POST /api/auth/wechat/: a wx.login code, exchanged at a stand-in jscode2session, for a token."""
 
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from rest_framework.test import APIClient
 
 from orders.wechatpay.models import WechatIdentity
+from tests.conftest import require
 
 URL = "/api/auth/wechat/"
 OPENID = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
@@ -129,3 +132,23 @@ def test_without_an_appsecret_login_is_not_found(wechat_settings):
     wechat_settings.WECHAT_APPSECRET = ""
 
     assert login().status_code == 404
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_first_logins_create_one_customer(wechat_settings, wechat_server):
+    require(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL) is needed")
+    codes = [f"code-{n}" for n in range(8)]
+    wechat_server.state.codes.update(dict.fromkeys(codes, OPENID))
+
+    def login_in_thread(code):
+        try:
+            return login(code).json()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(login_in_thread, codes))
+
+    assert len({answer["token"] for answer in answers}) == 1
+    assert WechatIdentity.objects.count() == get_user_model().objects.count() == 1
