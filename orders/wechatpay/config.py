@@ -82,7 +82,10 @@ def _setting(name: str, default: str = "") -> str:
 
 def _pem_text(value: str) -> str:
     """A PEM setting holds either the PEM text itself or the path of a PEM file."""
-    if not value or value.startswith("-----BEGIN"):
+    if value.startswith("-----BEGIN"):
+        # One-line environment variables often carry the line breaks as literal "\n".
+        return value.replace("\\n", "\n")
+    if not value:
         return value
     path = Path(value)
     if not path.is_file():

@@ -72,3 +72,11 @@ def test_an_apiv3_key_that_is_not_32_bytes_is_a_configuration_error(wechat_setti
 
     with pytest.raises(ImproperlyConfigured):
         _ = load_config().apiv3_key_bytes
+
+
+def test_a_pem_with_escaped_line_breaks_from_an_env_file_loads(wechat_settings, wechat_keys):
+    wechat_settings.WECHATPAY_PUBLIC_KEY = wechat_keys.platform_public_pem.replace("\n", "\\n")
+
+    assert load_config().public_key.public_numbers() == (
+        wechat_keys.platform.public_key().public_numbers()
+    )
