@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "notifications",
     "orders",
+    "orders.wechatpay",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +188,20 @@ SPECTACULAR_SETTINGS = {
 PAYMENT_NOTIFY_SECRET = os.environ.get("PAYMENT_NOTIFY_SECRET", "dev-notify-secret")
 PAYMENT_NOTIFY_WINDOW_SECONDS = 300
 REMINDER_INTERVAL_SECONDS = int(os.environ.get("REMINDER_INTERVAL_SECONDS", "60"))
+
+# WeChat mini-program login and WeChat Pay API v3 (docs/wechat.md). Unset, WeChat is off and its
+# notify endpoint answers 404. PEM values are the PEM text itself or the path of a PEM file.
+WECHATPAY_MCHID = os.environ.get("WECHATPAY_MCHID", "")
+WECHATPAY_APPID = os.environ.get("WECHATPAY_APPID", "")
+WECHATPAY_APIV3_KEY = os.environ.get("WECHATPAY_APIV3_KEY", "")
+WECHATPAY_PUBLIC_KEY_ID = os.environ.get("WECHATPAY_PUBLIC_KEY_ID", "")
+WECHATPAY_PUBLIC_KEY = os.environ.get("WECHATPAY_PUBLIC_KEY", "")
+WECHATPAY_MERCHANT_KEY = os.environ.get("WECHATPAY_MERCHANT_KEY", "")
+WECHATPAY_MERCHANT_SERIAL = os.environ.get("WECHATPAY_MERCHANT_SERIAL", "")
+WECHATPAY_NOTIFY_URL = os.environ.get("WECHATPAY_NOTIFY_URL", "")
+WECHAT_APPSECRET = os.environ.get("WECHAT_APPSECRET", "")
+WECHATPAY_API_BASE = os.environ.get("WECHATPAY_API_BASE", "https://api.mch.weixin.qq.com")
+WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
 
 # Alerts: the database is the record; this sweep delivers anything the channel layer missed
 # (Redis down, an alert written from a shell) without waiting for the next alert.
