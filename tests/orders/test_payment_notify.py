@@ -193,3 +193,22 @@ def test_valid_notify_still_pays_when_the_nonce_cache_is_down(order, settings):
     order.refresh_from_db()
     assert order.status == "to_be_confirmed"
     assert Alert.objects.count() == 1
+
+
+def test_valid_notify_still_pays_and_stores_its_alert_when_publishing_fails(
+    order, settings, django_capture_on_commit_callbacks
+):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [{"address": "redis://127.0.0.1:1/0"}]},  # nothing on port 1
+        }
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = pay(order)
+
+    assert response.status_code == 200
+    order.refresh_from_db()
+    assert order.status == "to_be_confirmed"
+    assert Alert.objects.count() == 1
