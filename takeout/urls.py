@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("healthz/", healthz, name="healthz"),
+    path("ws-check/", include("notifications.wscheck.urls")),
     path("", include("notifications.urls")),
 ]
