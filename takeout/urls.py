@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("healthz/", healthz, name="healthz"),
+    path("ws-check/", include("notifications.wscheck.urls")),
     path("", include("orders.wechatpay.urls")),
     path("", include("notifications.urls")),
 ]

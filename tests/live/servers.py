@@ -60,12 +60,22 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> N
 
 
 @contextmanager
-def daphne(**env):
-    """Run `daphne takeout.asgi:application` on a free loopback port; yields its base URL."""
+def daphne(*args: str, **env):
+    """Run `daphne takeout.asgi:application` on a free loopback port; yields its base URL.
+
+    `args` are extra daphne options (e.g. "--proxy-headers"), `env` extra environment.
+    """
+    with daphne_process(*args, **env) as (base, _):
+        yield base
+
+
+@contextmanager
+def daphne_process(*args: str, **env):
+    """Like `daphne`, and yields the process too, for tests that signal it."""
     port = free_port()
     log = open(ROOT / f".daphne-{port}.log", "w+b")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [str(DAPHNE), "-b", "127.0.0.1", "-p", str(port), "takeout.asgi:application"],
+        [str(DAPHNE), "-b", "127.0.0.1", "-p", str(port), *args, "takeout.asgi:application"],
         cwd=ROOT,
         env=server_env(**env),
         stdout=log,
@@ -74,7 +84,7 @@ def daphne(**env):
     base = f"127.0.0.1:{port}"
     try:
         wait_until_up(f"http://{base}/healthz/", process)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         try:

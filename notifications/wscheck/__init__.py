@@ -1,0 +1,1 @@
+"""The connection-check page (/ws-check/) and its echo socket, for operators behind a proxy."""
