@@ -10,15 +10,15 @@ django_asgi_app = get_asgi_application()
 # Imported after Django is set up: routing pulls in models.
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from notifications.auth import TokenAuthMiddleware, origin_checked  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
-from takeout.settings import env_bool  # noqa: E402
 
 # The daphne command serves no static files: behind nginx (BEHIND_PROXY=1) nginx serves them
 # from STATIC_ROOT, otherwise (`make run`) Django serves them from the apps.
-if not env_bool("BEHIND_PROXY"):
+if not settings.BEHIND_PROXY:
     django_asgi_app = ASGIStaticFilesHandler(django_asgi_app)
 
 application = ProtocolTypeRouter(
