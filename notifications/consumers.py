@@ -42,11 +42,7 @@ class FrameProtocolMixin:
     actions: tuple[str, ...] = ("ping",)
 
     def start_budget(self) -> None:
-        self.budget = FrameBudget(
-            rate=settings.WS_FRAME_RATE,
-            burst=settings.WS_FRAME_BURST,
-            patience=settings.WS_FRAME_PATIENCE,
-        )
+        self.budget = FrameBudget.from_settings()
 
     async def send_event(self, **event) -> None:
         await self.send(text_data=encode({"event": event.pop("event"), **event}))

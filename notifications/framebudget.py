@@ -2,6 +2,8 @@
 
 import time
 
+from django.conf import settings
+
 
 class FrameBudget:
     """Token bucket: `rate` frames a second with bursts of `burst`.
@@ -17,6 +19,15 @@ class FrameBudget:
         self.tokens = float(burst)
         self.refused = 0
         self.updated = time.monotonic()
+
+    @classmethod
+    def from_settings(cls) -> "FrameBudget":
+        """A budget with the WS_FRAME_* settings."""
+        return cls(
+            rate=settings.WS_FRAME_RATE,
+            burst=settings.WS_FRAME_BURST,
+            patience=settings.WS_FRAME_PATIENCE,
+        )
 
     def spend(self) -> bool:
         now = time.monotonic()

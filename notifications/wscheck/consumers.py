@@ -37,7 +37,7 @@ class ConnectionCheckConsumer(AsyncWebsocketConsumer):
         if not user.is_staff:
             await self.close(code=closecodes.NOT_STAFF)
             return
-        self.budget = FrameBudget()
+        self.budget = FrameBudget.from_settings()
         client = self.scope.get("client") or [None, None]
         # Which process answered and what address and scheme it saw: behind nginx with
         # --proxy-headers these are the browser's, not the proxy's.
