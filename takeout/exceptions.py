@@ -17,13 +17,19 @@ ORDER_ERROR_STATUS = {
     errors.IllegalTransition: 409,
     errors.PaymentConflict: 409,
     errors.ReminderTooSoon: 429,
+    errors.PickupCodeUnknown: 404,
+    errors.PickupCodeUsed: 409,
+    errors.PickupCodeExpired: 410,
 }
 
 
 def _order_error_response(exc: errors.OrderError) -> Response:
     status = next((code for kind, code in ORDER_ERROR_STATUS.items() if isinstance(exc, kind)), 400)
-    body = {"detail": "order not found" if status == 404 else str(exc)}
+    not_found = isinstance(exc, errors.OrderNotFound)
+    body = {"detail": "order not found" if not_found else str(exc)}
     headers = {}
+    if isinstance(exc, errors.PickupCodeError):
+        body["code"] = exc.code
     if isinstance(exc, errors.IllegalTransition):
         body["status"] = exc.status
     if isinstance(exc, errors.ReminderTooSoon):

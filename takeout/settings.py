@@ -188,6 +188,16 @@ PAYMENT_NOTIFY_SECRET = os.environ.get("PAYMENT_NOTIFY_SECRET", "dev-notify-secr
 PAYMENT_NOTIFY_WINDOW_SECONDS = 300
 REMINDER_INTERVAL_SECONDS = int(os.environ.get("REMINDER_INTERVAL_SECONDS", "60"))
 
+# Order timers (manage.py run_timers), after sky-take-out's OrderTask.
+ORDER_PAYMENT_TIMEOUT_MINUTES = float(os.environ.get("ORDER_PAYMENT_TIMEOUT_MINUTES", "15"))
+ORDER_DELIVERY_AUTOCOMPLETE_HOURS = float(os.environ.get("ORDER_DELIVERY_AUTOCOMPLETE_HOURS", "2"))
+TIMER_INTERVAL_SECONDS = float(os.environ.get("TIMER_INTERVAL_SECONDS", "30"))
+# A paid order's pickup code stays valid this long.
+PICKUP_CODE_TTL_HOURS = float(os.environ.get("PICKUP_CODE_TTL_HOURS", "24"))
+# Long-poll: the longest wait a client may ask for, and the most events in one answer.
+EVENTS_POLL_MAX_TIMEOUT = int(os.environ.get("EVENTS_POLL_MAX_TIMEOUT", "30"))
+EVENTS_POLL_BATCH = 100
+
 # Alerts: the database is the record; this sweep delivers anything the channel layer missed
 # (Redis down, an alert written from a shell) without waiting for the next alert.
 ALERT_RECONCILE_SECONDS = float(os.environ.get("ALERT_RECONCILE_SECONDS", "5"))
