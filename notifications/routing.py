@@ -2,11 +2,12 @@
 
 from django.urls import re_path
 
-from .consumers import AdminAlertConsumer, UnknownPathConsumer
+from .consumers import AdminAlertConsumer, CustomerEventConsumer, UnknownPathConsumer
 
 CLIENT_ID = r"(?P<client_id>[A-Za-z0-9_-]{1,64})"
 
 websocket_urlpatterns = [
+    re_path(rf"^ws/customer/{CLIENT_ID}$", CustomerEventConsumer.as_asgi()),
     re_path(rf"^ws/{CLIENT_ID}$", AdminAlertConsumer.as_asgi()),
     re_path(r"", UnknownPathConsumer.as_asgi()),
 ]

@@ -62,3 +62,9 @@ class PickupCodeExpired(PickupCodeError):
     """The code's validity ended; the order is left as it is."""
 
     code = "pickup_code_expired"
+
+
+class PickupCodeUnavailable(PickupCodeError):
+    """The order has no code to show: not paid yet, or already finished."""
+
+    code = "pickup_code_unavailable"

@@ -20,6 +20,7 @@ ORDER_ERROR_STATUS = {
     errors.PickupCodeUnknown: 404,
     errors.PickupCodeUsed: 409,
     errors.PickupCodeExpired: 410,
+    errors.PickupCodeUnavailable: 409,
 }
 
 
