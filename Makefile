@@ -26,6 +26,8 @@ migrate: install
 run: migrate
 	$(PY) manage.py seed_demo
 	@echo "Open http://$(HOST):$(PORT)/dashboard/ ; in another shell: $(PY) manage.py simulate"
+	$(PY) manage.py run_timers & timers=$$!; \
+	trap 'kill $$timers 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) takeout.asgi:application
 
 simulate: install

@@ -178,9 +178,17 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Takeout order alerts API",
-    "DESCRIPTION": "Customer ordering, payment notifies, reminders and the staff order board.",
+    "DESCRIPTION": (
+        "Customer ordering, payment, pickup codes, order events (long-poll here; the "
+        "WebSocket streams are described in the README), payment notifies, reminders and "
+        "the staff order board."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "takeout.schema.document_customer_events_poll",
+    ],
 }
 
 # Payments and reminders

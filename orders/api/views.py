@@ -149,6 +149,7 @@ class OrderPickupCodeView(APIView):
     throttle_classes = [UserThrottle]
 
     @extend_schema(
+        operation_id="orders_pickup_code_svg",
         responses={
             (200, "image/svg+xml"): OpenApiResponse(OpenApiTypes.STR, description="QR code"),
             404: ERRORS[404],
