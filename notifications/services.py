@@ -1,4 +1,4 @@
-"""Writes to the alert log. Callers hold the transaction; publishing happens on commit."""
+"""Writes to the alert log and the customer event log; publishing happens on commit."""
 
 from django.db import connection, transaction
 from django.utils import timezone

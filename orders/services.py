@@ -297,12 +297,12 @@ def order_complete_by_pickup_code(*, code: str, by) -> Order:
         if closed is None or not code:
             raise PickupCodeUnknown("no open order has this pickup code")
         raise PickupCodeUsed(
-            f"this pickup code was used already: order {closed.number} is {closed.status}"
+            f"this pickup code is no longer valid: order {closed.number} is {closed.status}"
         )
     order = Order.objects.select_for_update().get(pk=open_id)
     if order.pickup_code != code or order.status not in OPEN:
         raise PickupCodeUsed(
-            f"this pickup code was used already: order {order.number} is {order.status}"
+            f"this pickup code is no longer valid: order {order.number} is {order.status}"
         )
     if order.pickup_code_expires_at is not None and order.pickup_code_expires_at <= timezone.now():
         raise PickupCodeExpired(f"the pickup code of order {order.number} has expired")
