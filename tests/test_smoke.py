@@ -1,5 +1,5 @@
 """End to end on whatever database and channel layer the settings give (the embedded defaults
-included): order, signed notify, urge, both alerts on an admin socket, and the customer's own events."""
+included): order, signed notify, urge, both alerts on an admin socket, the customer's events."""
 
 import pytest
 from channels.db import database_sync_to_async
