@@ -26,7 +26,10 @@ migrate: install
 run: migrate
 	$(PY) manage.py seed_demo
 	@echo "Open http://$(HOST):$(PORT)/dashboard/ ; in another shell: $(PY) manage.py simulate"
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) takeout.asgi:application
+	$(PY) manage.py run_timers & timers=$$!; \
+	trap 'kill $$timers 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) takeout.asgi:application; \
+	status=$$?; kill $$timers 2>/dev/null; exit $$status
 
 simulate: install
 	$(PY) manage.py simulate --server http://$(HOST):$(PORT)

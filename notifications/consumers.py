@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -10,10 +11,15 @@ from django.conf import settings
 
 from takeout.parsers import loads_safely
 
-from . import closecodes
+from . import closecodes, groups
 from .fanout import encode, get_fanout
 from .framebudget import FrameBudget
-from .selectors import alerts_since, latest_alert_id
+from .selectors import (
+    alerts_since,
+    customer_events_since,
+    latest_alert_id,
+    latest_customer_event_id,
+)
 from .services import UnknownAlert, alert_acknowledge
 
 SUBPROTOCOL = "takeout.v1"
@@ -78,7 +84,75 @@ class FrameProtocolMixin:
         await self.send_event(event="pong")
 
 
-class AdminAlertConsumer(FrameProtocolMixin, AsyncJsonWebsocketConsumer):
+class CursorRelayMixin:
+    """A stream with a cursor: replay from the store, then live frames, no gap, no duplicate.
+
+    `start_relay` attaches to the live source first and buffers what arrives while it replays
+    `since` from the store, then flushes the buffer skipping what the replay sent. Every send
+    checks `id > last sent`, so a client sees each stored item once, in id order. Subclasses
+    say where live frames come from and how to read the store.
+    """
+
+    last_id = 0
+    pending: list | None = None
+
+    async def attach_live(self) -> None:
+        """Start receiving live frames (they go through `offer`)."""
+        raise NotImplementedError
+
+    def stored_since(self, after_id: int, *, limit: int, up_to: int | None = None) -> list[dict]:
+        """Stored payloads with id > after_id (and <= up_to), oldest first (sync, ORM)."""
+        raise NotImplementedError
+
+    def stored_latest(self) -> int:
+        """The highest stored id this stream could send (sync, ORM)."""
+        raise NotImplementedError
+
+    async def relay_started(self) -> None:
+        """Called once the stream is live."""
+
+    async def start_relay(self, since: int | None) -> None:
+        """Attach to the live source, replay what the client missed, then go live with no seam."""
+        self.pending = []  # live frames wait here while the replay runs
+        await self.attach_live()
+        if since is None:
+            self.last_id = await database_sync_to_async(self.stored_latest)()
+        else:
+            self.last_id = since
+            await self.replay()
+        while self.pending:
+            item_id, text = self.pending.pop(0)
+            if item_id > self.last_id:
+                self.last_id = item_id
+                await self.send(text_data=text)
+        self.pending = None
+        await self.relay_started()
+
+    async def replay(self, up_to: int | None = None) -> None:
+        """Send stored items after the cursor (up to `up_to`), in id order."""
+        batch_size = settings.ALERT_REPLAY_BATCH
+        while True:
+            batch = await database_sync_to_async(self.stored_since)(
+                self.last_id, limit=batch_size, up_to=up_to
+            )
+            for payload in batch:
+                self.last_id = payload["id"]
+                await self.send(text_data=encode(payload))
+            if len(batch) < batch_size:
+                return
+
+    def offer(self, item_id: int, text: str):
+        """Send a live frame unless the client has it already; None when nothing to send."""
+        if item_id <= self.last_id:
+            return None
+        if self.pending is not None:
+            self.pending.append((item_id, text))
+            return None
+        self.last_id = item_id
+        return self.base_send({"type": "websocket.send", "text": text})
+
+
+class AdminAlertConsumer(CursorRelayMixin, FrameProtocolMixin, AsyncJsonWebsocketConsumer):
     """One open admin page: relays shop alerts and takes acknowledgements.
 
     Broadcasts reach it through the process-wide fan-out (notifications.fanout), which calls
@@ -91,8 +165,6 @@ class AdminAlertConsumer(FrameProtocolMixin, AsyncJsonWebsocketConsumer):
 
     wants_events = False
     session_key = None
-    last_alert_id = 0
-    pending: list | None = None
     attached = False
 
     async def connect(self):
@@ -116,35 +188,19 @@ class AdminAlertConsumer(FrameProtocolMixin, AsyncJsonWebsocketConsumer):
             self.session_key = self.scope["session"].session_key
         await self.start_relay(since)
 
-    async def start_relay(self, since: int | None) -> None:
-        """Attach to the fan-out, replay what the page missed, then go live with no seam."""
-        fanout = get_fanout()
-        self.pending = []  # live alerts wait here while the replay runs
-        await fanout.attach(self)
+    async def attach_live(self) -> None:
+        await get_fanout().attach(self)
         self.attached = True
-        if since is None:
-            self.last_alert_id = await database_sync_to_async(latest_alert_id)()
-        else:
-            self.last_alert_id = since
-            await self.replay()
-        while self.pending:
-            alert_id, text = self.pending.pop(0)
-            if alert_id > self.last_alert_id:
-                self.last_alert_id = alert_id
-                await self.send(text_data=text)
-        self.pending = None
-        if self.wants_events:
-            await self.send_event(event="presence", online=fanout.online)
 
-    async def replay(self) -> None:
-        batch_size = settings.ALERT_REPLAY_BATCH
-        while True:
-            batch = await database_sync_to_async(alerts_since)(self.last_alert_id, limit=batch_size)
-            for payload in batch:
-                self.last_alert_id = payload["id"]
-                await self.send(text_data=encode(payload))
-            if len(batch) < batch_size:
-                return
+    def stored_since(self, after_id: int, *, limit: int, up_to: int | None = None) -> list[dict]:
+        return alerts_since(after_id, limit=limit, up_to=up_to)
+
+    def stored_latest(self) -> int:
+        return latest_alert_id()
+
+    async def relay_started(self) -> None:
+        if self.wants_events:
+            await self.send_event(event="presence", online=get_fanout().online)
 
     async def disconnect(self, code):
         if self.attached:
@@ -155,13 +211,7 @@ class AdminAlertConsumer(FrameProtocolMixin, AsyncJsonWebsocketConsumer):
 
     def offer_alert(self, alert_id: int, text: str):
         """Send an alert frame unless the page has it already; None when nothing to send."""
-        if alert_id <= self.last_alert_id:
-            return None
-        if self.pending is not None:
-            self.pending.append((alert_id, text))
-            return None
-        self.last_alert_id = alert_id
-        return self.base_send({"type": "websocket.send", "text": text})
+        return self.offer(alert_id, text)
 
     def offer_event(self, text: str):
         """Send an `event` frame (takeout.v1 pages only; the fan-out checks)."""
@@ -187,6 +237,74 @@ class AdminAlertConsumer(FrameProtocolMixin, AsyncJsonWebsocketConsumer):
             )
         except UnknownAlert:
             await self.send_error(f"unknown alert {alert_id}")
+
+
+class CustomerEventConsumer(CursorRelayMixin, FrameProtocolMixin, AsyncJsonWebsocketConsumer):
+    """One open customer client: the `order` events of that customer's own orders.
+
+    Joins the customer's own group (events are targeted, so a channel per socket is cheap) and
+    keeps the same cursor guarantees as the admin stream. A live event whose predecessor the
+    socket has not sent, and every `ping`, make it read the store, so a publish lost on the
+    channel layer still arrives.
+    """
+
+    group: str | None = None
+    customer_id: int | None = None
+    last_reconciled = 0.0
+
+    async def connect(self):
+        offered = SUBPROTOCOL in self.scope.get("subprotocols", ())
+        await self.accept(SUBPROTOCOL if offered else None)
+        self.start_budget()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=closecodes.NOT_AUTHENTICATED)
+            return
+        try:
+            since = parse_since(self.scope)
+        except ValueError as exc:
+            await self.send_error(str(exc))
+            await self.close(code=closecodes.BAD_REQUEST)
+            return
+        self.customer_id = user.pk
+        await self.start_relay(since)
+
+    async def attach_live(self) -> None:
+        group = groups.customer_group(self.customer_id)
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.group = group
+
+    def stored_since(self, after_id: int, *, limit: int, up_to: int | None = None) -> list[dict]:
+        return customer_events_since(self.customer_id, after_id, limit=limit, up_to=up_to)
+
+    def stored_latest(self) -> int:
+        return latest_customer_event_id(self.customer_id)
+
+    async def disconnect(self, code):
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            self.group = None
+
+    async def customer_event(self, message):  # handles {"type": "customer.event", ...}
+        event = message["event"]
+        if event["id"] <= self.last_id:
+            return
+        if message.get("previous_id", 0) > self.last_id:
+            # An earlier event of this customer has not come through (in flight or lost); the
+            # store has both, in order, since a customer's events commit in id order.
+            await self.replay(up_to=event["id"])
+            return
+        sending = self.offer(event["id"], encode(event))
+        if sending is not None:
+            await sending
+
+    async def action_ping(self, frame) -> None:
+        # A client's periodic ping doubles as the reconcile sweep, at most once an interval.
+        now = time.monotonic()
+        if now - self.last_reconciled >= settings.ALERT_RECONCILE_SECONDS:
+            self.last_reconciled = now
+            await self.replay()
+        await super().action_ping(frame)
 
 
 class UnknownPathConsumer(AsyncJsonWebsocketConsumer):

@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 ALERT_MESSAGE = "alert.send"
 ADMIN_EVENT_MESSAGE = "admin.event"
 SESSION_ENDED_MESSAGE = "session.ended"
+CUSTOMER_EVENT_MESSAGE = "customer.event"
 
 
 def _group_send(group: str, message: dict) -> bool:
@@ -47,6 +48,16 @@ def publish_session_ended(session_key: str) -> bool:
     return _group_send(groups.ADMINS, {"type": SESSION_ENDED_MESSAGE, "session_key": session_key})
 
 
+def publish_customer_event(customer_id: int, event: dict, *, previous_id: int) -> bool:
+    """Send a stored customer event to that customer's streams and long-polls.
+
+    `previous_id` is the customer's event before this one: a listener whose cursor is below it
+    missed something and reads the store instead of sending this frame straight away.
+    """
+    message = {"type": CUSTOMER_EVENT_MESSAGE, "event": event, "previous_id": previous_id}
+    return _group_send(groups.customer_group(customer_id), message)
+
+
 def alert_publish_on_commit(payload: dict) -> None:
     """Publish an alert once the transaction that stored it commits."""
     transaction.on_commit(lambda: publish_alert(payload))
@@ -55,3 +66,10 @@ def alert_publish_on_commit(payload: dict) -> None:
 def admin_event_publish_on_commit(event: dict) -> None:
     """Publish an admin event once the surrounding transaction commits."""
     transaction.on_commit(lambda: publish_admin_event(event))
+
+
+def customer_event_publish_on_commit(customer_id: int, event: dict, *, previous_id: int) -> None:
+    """Publish a customer event once the transaction that stored it commits."""
+    transaction.on_commit(
+        lambda: publish_customer_event(customer_id, event, previous_id=previous_id)
+    )

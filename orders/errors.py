@@ -38,3 +38,33 @@ class InvalidOrder(OrderError):
 
 class PaymentConflict(OrderError):
     """The provider's transaction id is already recorded for another order."""
+
+
+class PickupCodeError(OrderError):
+    """A scanned pickup code cannot complete an order; `code` names why for clients."""
+
+    code = "pickup_code_invalid"
+
+
+class PickupCodeUnknown(PickupCodeError):
+    """No order has this pickup code."""
+
+    code = "pickup_code_unknown"
+
+
+class PickupCodeUsed(PickupCodeError):
+    """The code belongs to an order that is already completed or cancelled."""
+
+    code = "pickup_code_used"
+
+
+class PickupCodeExpired(PickupCodeError):
+    """The code's validity ended; the order is left as it is."""
+
+    code = "pickup_code_expired"
+
+
+class PickupCodeUnavailable(PickupCodeError):
+    """The order has no code to show: not paid yet, or already finished."""
+
+    code = "pickup_code_unavailable"

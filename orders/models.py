@@ -42,6 +42,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 REMINDABLE = frozenset({S.TO_BE_CONFIRMED, S.CONFIRMED, S.DELIVERING})
+# Paid and not finished: a pickup code is unique among these orders.
+OPEN = frozenset({S.TO_BE_CONFIRMED, S.CONFIRMED, S.DELIVERING})
+# What a customer may still cancel themselves: before the shop has accepted the order.
+CUSTOMER_CANCELLABLE = frozenset({S.PENDING_PAYMENT, S.TO_BE_CONFIRMED})
 
 
 class Order(models.Model):
@@ -64,10 +68,23 @@ class Order(models.Model):
     last_reminded_at = models.DateTimeField(null=True, blank=True)
     reject_reason = models.CharField(max_length=255, blank=True)
     cancel_reason = models.CharField(max_length=255, blank=True)
+    pickup_code = models.CharField(max_length=6, blank=True)
+    pickup_code_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["status", "-id"])]
+        indexes = [
+            models.Index(fields=["status", "-id"]),
+            models.Index(fields=["pickup_code"], name="order_pickup_code_idx"),
+        ]
+        constraints = [
+            # A scanned code must name one order; closed orders keep theirs to tell "used".
+            models.UniqueConstraint(
+                fields=["pickup_code"],
+                condition=models.Q(status__in=sorted(OPEN)) & ~models.Q(pickup_code=""),
+                name="order_pickup_code_unique_while_open",
+            )
+        ]
         verbose_name = "订单"
         verbose_name_plural = "订单"
 
@@ -97,3 +114,22 @@ class OrderItem(models.Model):
 
     def __str__(self):
         return f"{self.name} x{self.quantity}"
+
+
+class Refund(models.Model):
+    """Money owed back for a paid order that was cancelled; recorded here, paid out by hand."""
+
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="refund")
+    amount = models.PositiveIntegerField(help_text="cents")
+    transaction_id = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    executed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "退款"
+        verbose_name_plural = "退款"
+
+    def __str__(self):
+        return f"refund {self.amount} for order {self.order_id}"

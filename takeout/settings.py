@@ -180,9 +180,17 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Takeout order alerts API",
-    "DESCRIPTION": "Customer ordering, payment notifies, reminders and the staff order board.",
+    "DESCRIPTION": (
+        "Customer ordering, payment, pickup codes, order events (long-poll here; the "
+        "WebSocket streams are described in the README), payment notifies, reminders and "
+        "the staff order board."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "takeout.schema.document_customer_events_poll",
+    ],
 }
 
 # Payments and reminders
@@ -203,6 +211,16 @@ WECHATPAY_NOTIFY_URL = os.environ.get("WECHATPAY_NOTIFY_URL", "")
 WECHAT_APPSECRET = os.environ.get("WECHAT_APPSECRET", "")
 WECHATPAY_API_BASE = os.environ.get("WECHATPAY_API_BASE", "https://api.mch.weixin.qq.com")
 WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
+
+# Order timers (manage.py run_timers), after sky-take-out's OrderTask.
+ORDER_PAYMENT_TIMEOUT_MINUTES = float(os.environ.get("ORDER_PAYMENT_TIMEOUT_MINUTES", "15"))
+ORDER_DELIVERY_AUTOCOMPLETE_HOURS = float(os.environ.get("ORDER_DELIVERY_AUTOCOMPLETE_HOURS", "2"))
+TIMER_INTERVAL_SECONDS = float(os.environ.get("TIMER_INTERVAL_SECONDS", "30"))
+# A paid order's pickup code stays valid this long.
+PICKUP_CODE_TTL_HOURS = float(os.environ.get("PICKUP_CODE_TTL_HOURS", "24"))
+# Long-poll: the longest wait a client may ask for, and the most events in one answer.
+EVENTS_POLL_MAX_TIMEOUT = int(os.environ.get("EVENTS_POLL_MAX_TIMEOUT", "30"))
+EVENTS_POLL_BATCH = 100
 
 # Alerts: the database is the record; this sweep delivers anything the channel layer missed
 # (Redis down, an alert written from a shell) without waiting for the next alert.

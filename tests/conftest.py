@@ -204,3 +204,55 @@ async def next_event(socket, name: str, wait: float = WAIT) -> dict:
         frame = await socket.receive_json_from(timeout=wait)
         if frame.get("event") == name:
             return frame
+
+
+@pytest.fixture
+def other_api(other_customer):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(other_customer)}")
+    return client
+
+
+@pytest.fixture
+def staff_api(staff):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(staff)}")
+    return client
+
+
+def mark_paid(order, transaction_id: str | None = None):
+    """Pay `order` through the service (the notify endpoint has its own tests); returns it fresh."""
+    from orders.services import order_mark_paid
+
+    order_mark_paid(
+        number=order.number,
+        transaction_id=transaction_id or f"tx-{order.pk}",
+        amount=order.amount,
+    )
+    order.refresh_from_db()
+    return order
+
+
+async def open_customer_socket(
+    *, token=None, since=None, headers=None, path="/ws/customer/app-1", live=False
+) -> WebsocketCommunicator:
+    """Connect a customer client to the real ASGI application and return the communicator.
+
+    With `live`, wait until the stream is live (the pong comes after the connect handler,
+    replay included); frames before the pong are dropped.
+    """
+    from takeout.asgi import application
+
+    query = []
+    if token is not None:
+        query.append(f"token={token}")
+    if since is not None:
+        query.append(f"since={since}")
+    full_path = path + ("?" + "&".join(query) if query else "")
+    communicator = WebsocketCommunicator(application, full_path, headers=headers or [])
+    connected, _ = await communicator.connect(timeout=5)
+    assert connected
+    if live:
+        await communicator.send_json_to({"action": "ping"})
+        await next_event(communicator, "pong")
+    return communicator

@@ -1,5 +1,6 @@
 """Shapes of the order API's input and output."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Dish, Order, OrderItem, OrderStatus
@@ -94,3 +95,61 @@ class PaymentNotifySerializer(serializers.Serializer):
 class NotifyAnswerSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=["SUCCESS", "FAIL"])
     message = serializers.CharField(required=False)
+
+
+class RefundSerializer(serializers.Serializer):
+    amount = serializers.IntegerField(help_text="cents")
+    createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
+    executedAt = serializers.DateTimeField(source="executed_at", allow_null=True)  # noqa: N815
+
+
+class CustomerOrderSerializer(OrderSerializer):
+    """An order as its customer sees it: with the pickup code and any refund recorded."""
+
+    pickupCode = serializers.CharField(  # noqa: N815
+        source="pickup_code", help_text="6 digits once paid; empty before"
+    )
+    pickupCodeExpiresAt = serializers.DateTimeField(  # noqa: N815
+        source="pickup_code_expires_at", allow_null=True
+    )
+    refund = serializers.SerializerMethodField()
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "pickupCode", "pickupCodeExpiresAt", "refund"]
+        read_only_fields = fields
+
+    @extend_schema_field(RefundSerializer(allow_null=True))
+    def get_refund(self, order):
+        refund = getattr(order, "refund", None)  # the reverse one-to-one raises when absent
+        return RefundSerializer(refund).data if refund is not None else None
+
+
+class CancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
+
+
+class PickupScanInputSerializer(serializers.Serializer):
+    code = serializers.RegexField(r"^\d{6}$", help_text="the 6 digits read from the QR code")
+
+
+class PaymentStartSerializer(serializers.Serializer):
+    """How to pay: `mode` says which of `notify` (sandbox) or `wechat` (prepay data) is set."""
+
+    mode = serializers.ChoiceField(choices=["sandbox", "wechat"])
+    orderId = serializers.IntegerField()  # noqa: N815
+    number = serializers.CharField()
+    amount = serializers.IntegerField(help_text="cents")
+    expiresAt = serializers.DateTimeField(help_text="unpaid orders cancel then")  # noqa: N815
+    notify = serializers.DictField(
+        required=False, help_text="sandbox: the signed notify that pays the order, and a command"
+    )
+    wechat = serializers.DictField(required=False, help_text="WeChat Pay: the prepay parameters")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every API error: `detail` says what went wrong."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField(required=False, help_text="pickup-code errors: which one")
+    status = serializers.CharField(required=False, help_text="the order's current status")
+    retryAfter = serializers.IntegerField(required=False)  # noqa: N815

@@ -10,7 +10,9 @@ from rest_framework.views import APIView
 from .. import selectors, services
 from ..models import OrderStatus
 from .serializers import (
+    ErrorSerializer,
     OrderSerializer,
+    PickupScanInputSerializer,
     ReasonInputSerializer,
     RequiredReasonInputSerializer,
     StatusFilterSerializer,
@@ -68,3 +70,33 @@ class StaffOrderActionView(APIView):
             extra = data.validated_data
         service(order_id=order_id, by=request.user, **extra)
         return Response(OrderSerializer(selectors.order_detail(order_id)).data)
+
+
+class StaffPickupScanView(APIView):
+    """The shop scans a customer's pickup code: the order completes and its customer is told."""
+
+    permission_classes = [permissions.IsAdminUser]
+
+    @extend_schema(
+        request=PickupScanInputSerializer,
+        responses={
+            200: OrderSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="not a 6-digit code"),
+            401: OpenApiResponse(ErrorSerializer, description="not authenticated"),
+            403: OpenApiResponse(ErrorSerializer, description="not staff"),
+            404: OpenApiResponse(ErrorSerializer, description="no order has this code"),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="code used already (order finished), or the order is not "
+                "delivering yet",
+            ),
+            410: OpenApiResponse(ErrorSerializer, description="the code has expired"),
+        },
+    )
+    def post(self, request):
+        data = PickupScanInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.order_complete_by_pickup_code(
+            code=data.validated_data["code"], by=request.user
+        )
+        return Response(OrderSerializer(selectors.order_detail(order.pk)).data)

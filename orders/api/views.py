@@ -1,5 +1,8 @@
 """DRF views: parse input, call one service, shape output."""
 
+import segno
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -15,20 +18,31 @@ from ..errors import AmountMismatch, OrderNotFound, PaymentConflict
 from ..models import OrderStatus
 from ..notify import NotifyRejected, verify_notify
 from .serializers import (
+    CancelInputSerializer,
+    CustomerOrderSerializer,
     DishSerializer,
+    ErrorSerializer,
     NotifyAnswerSerializer,
     OrderCreateInputSerializer,
-    OrderSerializer,
     PaymentNotifySerializer,
+    PaymentStartSerializer,
     ReminderSerializer,
     StatusFilterSerializer,
 )
 
+
+def error(description: str) -> OpenApiResponse:
+    """A documented error answer: `{"detail": ...}`."""
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
 ERRORS = {
-    400: OpenApiResponse(description="invalid input"),
-    401: OpenApiResponse(description="not authenticated"),
-    404: OpenApiResponse(description="no such order of yours"),
+    400: error("invalid input"),
+    401: error("not authenticated"),
+    404: error("no such order of yours"),
+    429: error("too many requests; see Retry-After"),
 }
+AUTH_ERRORS = {401: ERRORS[401], 429: ERRORS[429]}
 
 
 class TokenView(ObtainAuthToken):
@@ -53,7 +67,7 @@ class OrderListCreateView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("status", str, enum=OrderStatus.values)],
-        responses={200: OrderSerializer(many=True), **ERRORS},
+        responses={200: CustomerOrderSerializer(many=True), 400: ERRORS[400], **AUTH_ERRORS},
     )
     def get(self, request):
         query = StatusFilterSerializer(data=request.query_params)
@@ -61,16 +75,95 @@ class OrderListCreateView(APIView):
         orders = selectors.orders_of(request.user, status=query.validated_data.get("status"))
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(orders, request, view=self)
-        return paginator.get_paginated_response(OrderSerializer(page, many=True).data)
+        return paginator.get_paginated_response(CustomerOrderSerializer(page, many=True).data)
 
-    @extend_schema(request=OrderCreateInputSerializer, responses={201: OrderSerializer, **ERRORS})
+    @extend_schema(
+        request=OrderCreateInputSerializer,
+        responses={201: CustomerOrderSerializer, 400: ERRORS[400], **AUTH_ERRORS},
+    )
     def post(self, request):
         data = OrderCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = services.order_create(customer=request.user, **data.validated_data)
         return Response(
-            OrderSerializer(selectors.order_detail(order.pk)).data, status=status.HTTP_201_CREATED
+            CustomerOrderSerializer(selectors.order_detail(order.pk)).data,
+            status=status.HTTP_201_CREATED,
         )
+
+
+class OrderDetailView(APIView):
+    """One of the customer's orders."""
+
+    throttle_classes = [UserThrottle]
+
+    @extend_schema(responses={200: CustomerOrderSerializer, 404: ERRORS[404], **AUTH_ERRORS})
+    def get(self, request, order_id: int):
+        return Response(CustomerOrderSerializer(selectors.order_of(request.user, order_id)).data)
+
+
+class OrderPayView(APIView):
+    """Start paying an unpaid order: WeChat Pay prepay data, or the sandbox's instructions."""
+
+    throttle_classes = [UserThrottle]
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: PaymentStartSerializer,
+            404: ERRORS[404],
+            409: error("the order is not waiting for payment"),
+            **AUTH_ERRORS,
+        },
+    )
+    def post(self, request, order_id: int):
+        return Response(services.order_payment_start(order_id=order_id, customer=request.user))
+
+
+class OrderCancelView(APIView):
+    """The customer cancels an order the shop has not accepted; a paid one records a refund."""
+
+    throttle_classes = [UserThrottle]
+
+    @extend_schema(
+        request=CancelInputSerializer,
+        responses={
+            200: CustomerOrderSerializer,
+            400: ERRORS[400],
+            404: ERRORS[404],
+            409: error("the shop has accepted the order already, or it is finished"),
+            **AUTH_ERRORS,
+        },
+    )
+    def post(self, request, order_id: int):
+        data = CancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.order_cancel_by_customer(
+            order_id=order_id, customer=request.user, **data.validated_data
+        )
+        return Response(CustomerOrderSerializer(selectors.order_detail(order_id)).data)
+
+
+class OrderPickupCodeView(APIView):
+    """The order's pickup code as a QR image (SVG) for the shop to scan at handover."""
+
+    throttle_classes = [UserThrottle]
+
+    @extend_schema(
+        operation_id="orders_pickup_code_svg",
+        responses={
+            (200, "image/svg+xml"): OpenApiResponse(OpenApiTypes.STR, description="QR code"),
+            404: ERRORS[404],
+            409: error("the order is not paid yet, or finished: no code to show"),
+            410: error("the code has expired"),
+            **AUTH_ERRORS,
+        },
+    )
+    def get(self, request, order_id: int):
+        code = selectors.order_pickup_code(order_id=order_id, customer=request.user)
+        svg = segno.make(code, error="m").svg_inline(scale=6, title=code)
+        response = HttpResponse(svg, content_type="image/svg+xml")
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class OrderReminderView(APIView):
@@ -82,9 +175,10 @@ class OrderReminderView(APIView):
         request=None,
         responses={
             201: ReminderSerializer,
-            404: OpenApiResponse(description="not your order"),
-            409: OpenApiResponse(description="the order's status does not allow urging"),
-            429: OpenApiResponse(description="urged too recently; see Retry-After"),
+            401: ERRORS[401],
+            404: error("not your order"),
+            409: error("the order's status does not allow urging"),
+            429: error("urged too recently, or too many requests; see Retry-After"),
         },
     )
     def post(self, request, order_id: int):
