@@ -8,8 +8,9 @@ from django.conf import settings
 class FrameBudget:
     """Token bucket: `rate` frames a second with bursts of `burst`.
 
-    `spend()` answers whether a frame may be handled; `exhausted` tells when a socket has
-    kept sending far past its budget and should be closed.
+    `spend()` answers whether a frame may be handled; `exhausted` tells when a socket has had
+    more than `patience` frames refused without once letting its bucket refill, and should be
+    closed.
     """
 
     def __init__(self, *, rate: float, burst: int, patience: int):
@@ -33,9 +34,11 @@ class FrameBudget:
         now = time.monotonic()
         self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
+        if self.tokens >= self.burst:
+            # Quiet long enough to refill completely: past flooding is forgiven.
+            self.refused = 0
         if self.tokens >= 1:
             self.tokens -= 1
-            self.refused = 0
             return True
         self.refused += 1
         return False
