@@ -1,0 +1,1 @@
+"""Load benchmark for the alert streams: the real stack against a minimal reference server."""

@@ -1,0 +1,91 @@
+"""Turn what the sockets received into the figures of one result row."""
+
+from array import array
+from collections import Counter
+
+
+def percentile(ordered: list[float], fraction: float) -> float | None:
+    """Nearest-rank percentile of an already sorted list (None when empty)."""
+    if not ordered:
+        return None
+    rank = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def summarize_latencies(values_s: list[float]) -> dict:
+    """p50/p90/p99/max in milliseconds."""
+    ordered = sorted(values_s)
+    figures = {"p50": 0.5, "p90": 0.9, "p99": 0.99, "max": 1.0}
+    return {
+        name: None if percentile(ordered, q) is None else round(percentile(ordered, q) * 1000, 1)
+        for name, q in figures.items()
+    }
+
+
+def deliveries(*, logs: list[tuple], first: int, sent: list, recipients: list[int] | None) -> dict:
+    """Loss, duplicates and latency over the timed events `first..`, from per-socket logs.
+
+    `sent[k]` is the answer to raising event `first + k` (None if it failed to send); only events
+    answered with a 2xx are expected on their sockets.
+    """
+    ok = {
+        first + k: answer.written_at
+        for k, answer in enumerate(sent)
+        if answer is not None and 200 <= answer.status < 300
+    }
+    expected_per_socket = Counter(recipients[i] for i in ok) if recipients is not None else None
+    expected = delivered = duplicates = unexpected = other = 0
+    latencies: list[float] = []
+    start = min(ok.values(), default=0.0)
+    by_second: dict[int, list[float]] = {}
+    close_codes: Counter = Counter()
+    for socket_index, (connected, _error, close_code, other_frames, raw_idx, raw_t) in enumerate(
+        logs
+    ):
+        if not connected:
+            continue
+        if close_code is not None:
+            close_codes[close_code] += 1
+        other += other_frames
+        if expected_per_socket is None:
+            expected += len(ok)
+        else:
+            expected += expected_per_socket.get(socket_index, 0)
+        indexes, times = array("i"), array("d")
+        indexes.frombytes(raw_idx)
+        times.frombytes(raw_t)
+        seen = set()
+        for index, at in zip(indexes, times, strict=True):
+            if index < first:
+                continue
+            if index not in ok or (recipients is not None and recipients[index] != socket_index):
+                unexpected += 1
+            elif index in seen:
+                duplicates += 1
+            else:
+                seen.add(index)
+                delivered += 1
+                latencies.append(at - ok[index])
+                by_second.setdefault(int(ok[index] - start), []).append(at - ok[index])
+    return {
+        "expected": expected,
+        "delivered": delivered,
+        "lost": expected - delivered,
+        "loss_pct": round(100 * (expected - delivered) / expected, 2) if expected else None,
+        "duplicates": duplicates,
+        "unexpected": unexpected,
+        "other_frames": other,
+        "closed_early": dict(close_codes),
+        "latency_ms": summarize_latencies(latencies),
+        "latency_ms_by_second": [
+            {"second": second, **summarize_latencies(values)}
+            for second, values in sorted(by_second.items())
+        ],
+    }
+
+
+def answer_times(sent: list) -> dict:
+    """How the raising requests fared: status counts and answer time percentiles (ms)."""
+    statuses = Counter(str(answer.status) if answer else "error" for answer in sent)
+    waits = [answer.answered_at - answer.written_at for answer in sent if answer is not None]
+    return {"statuses": dict(statuses), "answer_ms": summarize_latencies(waits)}
