@@ -14,7 +14,7 @@ from array import array
 from dataclasses import dataclass, field
 
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 
 @dataclass
@@ -26,7 +26,7 @@ class WorkerPlan:
     key_pattern: bytes
     require_pattern: bytes | None = None
     subprotocols: list[str] | None = None
-    concurrency: int = 64
+    concurrency: int = 25
     open_timeout: float = 30.0
 
 
@@ -75,8 +75,8 @@ class Worker:
             except InvalidStatus as exc:
                 log.error = f"HTTP {exc.response.status_code}"
                 return
-            except (OSError, TimeoutError, ConnectionClosed) as exc:
-                log.error = type(exc).__name__
+            except (OSError, TimeoutError, WebSocketException) as exc:
+                log.error = f"{type(exc).__name__}: {exc}"[:120]
                 return
             finally:
                 self.attempted += 1

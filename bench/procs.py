@@ -69,11 +69,55 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
+def threads(pid: int) -> int:
+    """Number of threads of `pid` (Threads of /proc/<pid>/status)."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("Threads:"):
+                return int(line.split()[1])
+    return 0
+
+
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time used so far by `pid` (/proc/<pid>/stat)."""
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def tree_cpu_seconds(parent: int) -> float:
+    """CPU of `parent`, of its children already reaped, and of its live children.
+
+    For PostgreSQL's postmaster this covers every backend, also the short-lived ones that
+    exited during the run (their time is added to the parent's cutime/cstime when reaped).
+    """
+    with open(f"/proc/{parent}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    total = sum(int(value) for value in fields[11:15]) / CLOCK_TICKS
+    for child in children_of(parent):
+        try:
+            total += cpu_seconds(child)
+        except OSError:
+            pass
+    return total
+
+
+def children_of(parent: int) -> list[int]:
+    """Live child processes of `parent`."""
+    try:
+        with open(f"/proc/{parent}/task/{parent}/children") as children:
+            return [int(pid) for pid in children.read().split()]
+    except OSError:
+        return []
+
+
+def cpu_pressure() -> float | None:
+    """Share of the last 10 s in which some runnable task waited for a CPU (PSI), in %."""
+    try:
+        with open("/proc/pressure/cpu") as pressure:
+            return float(pressure.readline().split()[1].split("=")[1])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def busy_cpu_seconds() -> float:

@@ -40,6 +40,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--quiet", type=float, default=10.0, help="stop draining once nothing arrived for this long"
     )
     parser.add_argument("--connect-timeout", type=float, default=180.0)
+    parser.add_argument(
+        "--connect-concurrency", type=int, default=100, help="handshakes in flight, all clients"
+    )
     parser.add_argument("--redis-db", type=int, default=12)
     parser.add_argument(
         "--subprotocol", default=None, help="offer this WebSocket subprotocol (e.g. takeout.v1)"
@@ -112,6 +115,12 @@ async def drain(pool: ClientPool, first: int, last: int, expected: int, args) ->
     return time.monotonic() - started
 
 
+async def dump_later(pid: int, path: Path, delay: float) -> None:
+    """Write the stacks of `pid` to `path` after `delay` seconds, without blocking the loop."""
+    await asyncio.sleep(delay)
+    await asyncio.to_thread(profiling.dump, pid, path)
+
+
 async def warm_up(target: Target, pool: ClientPool, warmups: int, open_sockets: int) -> dict:
     """Raise the warm-up events and wait (30 s at most) until every open socket has them."""
     if not warmups:
@@ -142,6 +151,7 @@ async def measure(target: Target, args, log_dir: Path) -> dict:
     plan = await target.prepare(scenario, args.sockets, first + events)
     servers = target.server_pids
     load_before = procs.load_average()
+    pressure_before = procs.cpu_pressure()
     rss_before = sum(procs.rss_kb(pid) for pid in servers)
     plans = [
         WorkerPlan(
@@ -150,6 +160,7 @@ async def measure(target: Target, args, log_dir: Path) -> dict:
             key_pattern=scenario.key_pattern,
             require_pattern=scenario.require_pattern,
             subprotocols=[args.subprotocol] if args.subprotocol else None,
+            concurrency=max(1, args.connect_concurrency // args.clients),
         )
         for urls in split(plan.urls, args.clients)
     ]
@@ -161,6 +172,10 @@ async def measure(target: Target, args, log_dir: Path) -> dict:
         )
         await asyncio.sleep(2)
         rss_after = sum(procs.rss_kb(pid) for pid in servers)
+        resources = {
+            "server_threads_connected": [procs.threads(pid) for pid in servers],
+            "db_connections_connected": target.database_connections(),
+        }
         _, open_sockets = await asyncio.to_thread(pool.count, 0, 0)
         warm = await warm_up(target, pool, first, open_sockets)
         await asyncio.sleep(0.5)
@@ -172,21 +187,31 @@ async def measure(target: Target, args, log_dir: Path) -> dict:
         watched = servers + ([redis] if (redis := stack.redis_pid(target.redis_url)) else [])
         cpu_start = {pid: cpu_of([pid]) for pid in watched + pool.pids + [os.getpid()]}
         busy_start = procs.busy_cpu_seconds()
+        postgres = stack.postgres_main_pid() if target.name == "takeout" else None
+        postgres_start = procs.tree_cpu_seconds(postgres) if postgres else 0.0
         recorder = None
         if args.profile:
             raw = log_dir / f"py-spy-{target.name}-{servers[0]}.raw"
             recorder = profiling.record_start(servers[0], args.seconds + 2, raw)
         window_start = time.monotonic()
-        sent = await raise_events(target, first, events, args.rate)
+        dumping = None
         if recorder is not None:
-            profiling.dump(servers[0], log_dir / f"py-spy-dump-{target.name}-{servers[0]}.txt")
+            dump_path = log_dir / f"py-spy-dump-{target.name}-{servers[0]}.txt"
+            dumping = asyncio.create_task(dump_later(servers[0], dump_path, args.seconds / 2))
+        sent = await raise_events(target, first, events, args.rate)
+        if dumping is not None:
+            await dumping
         ok = sum(1 for answer in sent if answer is not None and 200 <= answer.status < 300)
         expected_now = ok * (open_sockets if plan.recipients is None else 1)
         drained_s = await drain(pool, first, first + events, expected_now, args)
         window = time.monotonic() - window_start
         cpu_used = {pid: cpu_of([pid]) - cpu_start[pid] for pid in cpu_start}
-        others_cpu = procs.busy_cpu_seconds() - busy_start - sum(cpu_used.values())
+        postgres_cpu = procs.tree_cpu_seconds(postgres) - postgres_start if postgres else 0.0
+        others_cpu = procs.busy_cpu_seconds() - busy_start - sum(cpu_used.values()) - postgres_cpu
+        pressure_end = procs.cpu_pressure()
         rss_end = sum(procs.rss_kb(pid) for pid in servers)
+        resources["server_threads_end"] = [procs.threads(pid) for pid in servers]
+        resources["db_connections_end"] = target.database_connections()
         logs = await asyncio.to_thread(pool.stop)
     finally:
         pool.terminate()
@@ -213,6 +238,7 @@ async def measure(target: Target, args, log_dir: Path) -> dict:
         "rss_kb_before": rss_before,
         "rss_kb_connected": rss_after,
         "rss_kb_end": rss_end,
+        **resources,
         "rss_kb_per_socket": round((rss_after - rss_before) / connected, 1) if connected else None,
         "server_cpu_s": round(server_cpu, 2),
         "cpu_us_per_delivery": round(1e6 * server_cpu / figures["delivered"], 1)
@@ -222,8 +248,11 @@ async def measure(target: Target, args, log_dir: Path) -> dict:
         "client_cpu_pct": round(100 * sum(cpu_used[p] for p in pool.pids) / window / len(pool.pids))
         if window
         else None,
+        "postgres_cpu_s": round(postgres_cpu, 2) if postgres else None,
         "other_processes_cpu_pct": round(100 * max(0.0, others_cpu) / window) if window else None,
         "load_average_before": load_before,
+        "cpu_pressure_pct_before": pressure_before,
+        "cpu_pressure_pct_end": pressure_end,
     }
     if recorder is not None:
         recorder.wait(timeout=60)

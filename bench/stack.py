@@ -40,6 +40,16 @@ def database_drop(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def database_connections(name: str) -> int | None:
+    """How many server connections are open to database `name` right now."""
+    try:
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+            query = "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
+            return conn.execute(query, (name,)).fetchone()[0]
+    except psycopg.Error:
+        return None
+
+
 def redis_forget(url: str, prefix: str) -> int:
     """Delete every key under `prefix` in the Redis database of `url`; returns how many."""
     client = redis.Redis.from_url(url, socket_timeout=10)
@@ -56,6 +66,17 @@ def redis_forget(url: str, prefix: str) -> int:
     finally:
         client.close()
     return deleted
+
+
+def postgres_main_pid() -> int | None:
+    """Process id of the PostgreSQL postmaster (from postmaster.pid), None if unreadable."""
+    try:
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+            data_directory = conn.execute("SHOW data_directory").fetchone()[0]
+        with open(f"{data_directory}/postmaster.pid") as pidfile:
+            return int(pidfile.readline())
+    except (psycopg.Error, OSError, ValueError):
+        return None
 
 
 def redis_pid(url: str) -> int | None:

@@ -89,6 +89,10 @@ class Target:
         """Process ids of the server processes."""
         return [proc.pid for proc in self.children.procs]
 
+    def database_connections(self) -> int | None:
+        """Open connections to the target's database (None: it has none)."""
+        return None
+
     def stop(self) -> None:
         """Stop the servers and forget the Redis keys of this run."""
         self.children.stop_all()
@@ -231,6 +235,10 @@ class TakeoutTarget(Target):
             await wait_until_healthy(port, proc)
         self.staff_token = await self.token(*self.staff)
         self.customer_token = await self.token(*self.customer)
+
+    def database_connections(self) -> int | None:
+        """Open connections to the throwaway database right now."""
+        return stack.database_connections(self.database)
 
     def stop(self) -> None:
         """Stop the servers, forget the Redis keys and drop the database."""
