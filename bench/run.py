@@ -45,6 +45,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--redis-db", type=int, default=12)
     parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0.0,
+        help="before each target, wait up to this many seconds for the machine to be idle",
+    )
+    parser.add_argument(
         "--subprotocol", default=None, help="offer this WebSocket subprotocol (e.g. takeout.v1)"
     )
     parser.add_argument(
@@ -140,9 +146,21 @@ async def warm_up(target: Target, pool: ClientPool, warmups: int, open_sockets: 
     }
 
 
+async def wait_for_quiet(limit_s: float, pressure_pct: float = 25.0) -> float:
+    """Wait (at most `limit_s`) until CPU pressure over the last 10 s is below `pressure_pct`."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit_s:
+        pressure = procs.cpu_pressure()
+        if pressure is None or pressure < pressure_pct:
+            break
+        await asyncio.sleep(1)
+    return time.monotonic() - started
+
+
 async def measure(target: Target, args, log_dir: Path) -> dict:
     """Start the target, connect the sockets, raise the timed events, and sum up."""
     scenario = SCENARIOS[args.scenario]
+    waited = await wait_for_quiet(args.wait_quiet) if args.wait_quiet else 0.0
     events = round(args.rate * args.seconds)
     first = scenario.warmup
     print(f"[{target.name}] starting {args.processes} server processes", flush=True)
@@ -177,6 +195,8 @@ async def measure(target: Target, args, log_dir: Path) -> dict:
             "db_connections_connected": target.database_connections(),
         }
         _, open_sockets = await asyncio.to_thread(pool.count, 0, 0)
+        if errors:
+            print(f"[{target.name}] {len(errors)} sockets failed to connect: {_tally(errors)}")
         warm = await warm_up(target, pool, first, open_sockets)
         await asyncio.sleep(0.5)
         print(
@@ -202,7 +222,7 @@ async def measure(target: Target, args, log_dir: Path) -> dict:
         if dumping is not None:
             await dumping
         ok = sum(1 for answer in sent if answer is not None and 200 <= answer.status < 300)
-        expected_now = ok * (open_sockets if plan.recipients is None else 1)
+        expected_now = ok * (open_sockets if plan.recipients is None else 1) if open_sockets else 0
         drained_s = await drain(pool, first, first + events, expected_now, args)
         window = time.monotonic() - window_start
         cpu_used = {pid: cpu_of([pid]) - cpu_start[pid] for pid in cpu_start}
@@ -250,6 +270,7 @@ async def measure(target: Target, args, log_dir: Path) -> dict:
         else None,
         "postgres_cpu_s": round(postgres_cpu, 2) if postgres else None,
         "other_processes_cpu_pct": round(100 * max(0.0, others_cpu) / window) if window else None,
+        "waited_for_quiet_s": round(waited, 1),
         "load_average_before": load_before,
         "cpu_pressure_pct_before": pressure_before,
         "cpu_pressure_pct_end": pressure_end,
