@@ -3,7 +3,7 @@
 The parent talks to each worker over a Pipe: the worker connects its sockets and reports, then
 answers `count` (receipts of a range of keys, open sockets) until `stop`, when it hands back what
 every socket received: key indexes and monotonic receive times, so the parent can match them to
-the moments the alerts were raised.
+the moments the alerts were raised, plus the server's own timestamp of each key when it has one.
 """
 
 import asyncio
@@ -25,6 +25,7 @@ class WorkerPlan:
     keys: list[str]
     key_pattern: bytes
     require_pattern: bytes | None = None
+    stamp_pattern: bytes | None = None
     subprotocols: list[str] | None = None
     concurrency: int = 25
     open_timeout: float = 30.0
@@ -51,6 +52,8 @@ class Worker:
         self.counts = array("i", bytes(4 * len(plan.keys)))
         self.key_re = re.compile(plan.key_pattern)
         self.require_re = re.compile(plan.require_pattern) if plan.require_pattern else None
+        self.stamp_re = re.compile(plan.stamp_pattern) if plan.stamp_pattern else None
+        self.stamps: dict[int, bytes] = {}
         self.logs = [SocketLog() for _ in plan.urls]
         self.sockets = []
         self.open = 0
@@ -92,6 +95,7 @@ class Worker:
             self.counts,
         )
         recv, monotonic = ws.recv, time.monotonic
+        stamp_re, stamps = self.stamp_re, self.stamps
         try:
             while True:
                 data = await recv(decode=False)
@@ -104,6 +108,9 @@ class Worker:
                 log.indexes.append(index)
                 log.times.append(now)
                 counts[index] += 1
+                if index not in stamps and stamp_re is not None:
+                    stamp = stamp_re.search(data)
+                    stamps[index] = stamp.group(1) if stamp else b""
         except ConnectionClosed:
             if not self.stopping:
                 log.close_code = ws.close_code if ws.close_code is not None else 1006
@@ -143,17 +150,20 @@ class Worker:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         conn.send(
-            [
-                (
-                    log.connected,
-                    log.error,
-                    log.close_code,
-                    log.other_frames,
-                    log.indexes.tobytes(),
-                    log.times.tobytes(),
-                )
-                for log in self.logs
-            ]
+            (
+                [
+                    (
+                        log.connected,
+                        log.error,
+                        log.close_code,
+                        log.other_frames,
+                        log.indexes.tobytes(),
+                        log.times.tobytes(),
+                    )
+                    for log in self.logs
+                ],
+                {index: stamp.decode() for index, stamp in self.stamps.items()},
+            )
         )
 
 
@@ -169,6 +179,7 @@ class ClientPool:
         context = multiprocessing.get_context("spawn")
         self.conns = []
         self.procs = []
+        self.stamps: dict[int, str] = {}
         for plan in plans:
             parent_end, child_end = context.Pipe()
             proc = context.Process(target=worker_main, args=(child_end, plan), daemon=True)
@@ -203,8 +214,11 @@ class ClientPool:
         """Close every socket and collect the per-socket logs, in the order of the URLs."""
         for conn in self.conns:
             conn.send(("stop",))
-        shares = [conn.recv() if conn.poll(timeout) else [] for conn in self.conns]
+        answers = [conn.recv() if conn.poll(timeout) else ([], {}) for conn in self.conns]
         self.terminate()
+        shares = [logs for logs, _ in answers]
+        for _, stamps in answers:
+            self.stamps.update(stamps)
         # Worker w held sockets w, w + W, w + 2W, ... (see bench.run.split): restore that order.
         total = sum(len(share) for share in shares)
         width = len(shares)

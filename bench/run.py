@@ -177,6 +177,7 @@ async def measure(target: Target, args, log_dir: Path) -> dict:
             keys=plan.keys,
             key_pattern=scenario.key_pattern,
             require_pattern=scenario.require_pattern,
+            stamp_pattern=scenario.stamp_pattern,
             subprotocols=[args.subprotocol] if args.subprotocol else None,
             concurrency=max(1, args.connect_concurrency // args.clients),
         )
@@ -236,6 +237,7 @@ async def measure(target: Target, args, log_dir: Path) -> dict:
     finally:
         pool.terminate()
     figures = stats.deliveries(logs=logs, first=first, sent=sent, recipients=plan.recipients)
+    figures["after_created_ms"] = stats.after_created(logs=logs, first=first, stamps=pool.stamps)
     written = [a.written_at for a in sent if a is not None]
     span = (max(written) - min(written)) if len(written) > 1 else 0.0
     server_cpu = sum(cpu_used[pid] for pid in servers)
@@ -324,6 +326,14 @@ async def run(args) -> dict:
         f"{args.rate:g}/s for {args.seconds:g} s"
     )
     print(report.table(results))
+    for result in results:
+        created, answer = result["after_created_ms"], result["raise"]["answer_ms"]
+        if created["p50"] is not None:
+            print(
+                f"{result['target']}: alert createdAt -> frame p50 {created['p50']} "
+                f"p99 {created['p99']} ms; raising request answered p50 {answer['p50']} "
+                f"p99 {answer['p99']} ms"
+            )
     for result in results:
         if result["other_processes_cpu_pct"] and result["other_processes_cpu_pct"] > 20:
             print(

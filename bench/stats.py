@@ -1,7 +1,9 @@
 """Turn what the sockets received into the figures of one result row."""
 
+import time
 from array import array
 from collections import Counter
+from datetime import datetime
 
 
 def percentile(ordered: list[float], fraction: float) -> float | None:
@@ -89,3 +91,31 @@ def answer_times(sent: list) -> dict:
     statuses = Counter(str(answer.status) if answer else "error" for answer in sent)
     waits = [answer.answered_at - answer.written_at for answer in sent if answer is not None]
     return {"statuses": dict(statuses), "answer_ms": summarize_latencies(waits)}
+
+
+def after_created(*, logs: list[tuple], first: int, stamps: dict[int, str]) -> dict:
+    """Latency from the server's `createdAt` of each alert to its frames (ms), the fan-out part.
+
+    `createdAt` is wall-clock time and receive times are monotonic: both clocks are
+    machine-wide, so one offset converts between them.
+    """
+    offset = time.time() - time.monotonic()
+    created = {}
+    for index, stamp in stamps.items():
+        try:
+            created[index] = datetime.fromisoformat(stamp).timestamp() - offset
+        except ValueError:
+            continue
+    values = []
+    for connected, _error, _code, _other, raw_idx, raw_t in logs:
+        if not connected:
+            continue
+        indexes, times = array("i"), array("d")
+        indexes.frombytes(raw_idx)
+        times.frombytes(raw_t)
+        values += [
+            at - created[i]
+            for i, at in zip(indexes, times, strict=True)
+            if i >= first and i in created
+        ]
+    return summarize_latencies(values)

@@ -23,16 +23,20 @@ SETUP_CONCURRENCY = 16
 
 @dataclass(frozen=True)
 class Scenario:
-    """How a scenario's frames are recognised: the key regex, an extra required match, warm-ups."""
+    """How a scenario's frames are recognised: the key regex, an extra required match, warm-ups,
+    and where the server's creation time of the event is (when its frames carry one)."""
 
     name: str
     key_pattern: bytes
     require_pattern: bytes | None
     warmup: int
+    stamp_pattern: bytes | None = None
 
 
 SCENARIOS = {
-    "broadcast": Scenario("broadcast", rb'"orderNumber"\s*:\s*"([^"]+)"', None, 1),
+    "broadcast": Scenario(
+        "broadcast", rb'"orderNumber"\s*:\s*"([^"]+)"', None, 1, rb'"createdAt"\s*:\s*"([^"]+)"'
+    ),
     "customers": Scenario(
         "customers", rb'"orderId"\s*:\s*(\d+)', rb'"status"\s*:\s*"confirmed"', 0
     ),
