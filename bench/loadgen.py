@@ -184,6 +184,7 @@ class ClientPool:
             parent_end, child_end = context.Pipe()
             proc = context.Process(target=worker_main, args=(child_end, plan), daemon=True)
             proc.start()
+            child_end.close()  # so that a worker that dies shows up as EOF, not as silence
             self.conns.append(parent_end)
             self.procs.append(proc)
 
@@ -205,6 +206,8 @@ class ClientPool:
             conn.send(("count", low, high))
         received = opened = 0
         for conn in self.conns:
+            if not conn.poll(30):
+                raise TimeoutError("a client process did not answer within 30 s")
             got, still_open = conn.recv()
             received += got
             opened += still_open
@@ -225,8 +228,9 @@ class ClientPool:
         return [shares[j % width][j // width] for j in range(total)]
 
     def terminate(self) -> None:
-        """End the client processes (idempotent)."""
+        """End the client processes (idempotent); those that were told to stop may exit first."""
         for proc in self.procs:
+            proc.join(2)
             if proc.is_alive():
                 proc.terminate()
         for proc in self.procs:

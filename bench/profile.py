@@ -1,8 +1,10 @@
 """Sampling profiles of a server process with py-spy, summarised as the top frames."""
 
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -81,3 +83,41 @@ def _function(frame: str) -> str:
     """`name (path/file.py:123)` -> `name (path/file.py)`: lines of one function count together."""
     head, colon, line = frame.rpartition(":")
     return f"{head})" if colon and line.rstrip(")").isdigit() else frame
+
+
+class Profiler:
+    """py-spy on one process for a timed part: samples throughout, one stack dump halfway."""
+
+    def __init__(self, pid: int, stem: Path):
+        self.pid = pid
+        self.raw = stem.with_name(f"{stem.name}-{pid}.raw")
+        self.dump_path = stem.with_name(f"{stem.name}-dump-{pid}.txt")
+        self.recorder = None
+        self.dumper = None
+
+    def start(self, seconds: float, limit_s: float) -> None:
+        """Sample until `stop()` (`limit_s` at most); dump the stacks after `seconds` / 2."""
+        self.recorder = record_start(self.pid, limit_s, self.raw)
+        if self.recorder is not None:
+            self.dumper = threading.Timer(seconds / 2, dump, (self.pid, self.dump_path))
+            self.dumper.start()
+
+    def stop(self) -> None:
+        """End the sampling now (py-spy writes what it has on SIGINT)."""
+        if self.recorder is not None and self.recorder.poll() is None:
+            self.recorder.send_signal(signal.SIGINT)
+
+    def finish(self) -> dict | None:
+        """Wait for py-spy and summarise its samples (None when py-spy is missing or failed)."""
+        if self.recorder is None:
+            return None
+        self.stop()
+        self.dumper.join(60)
+        try:
+            self.recorder.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.recorder.kill()
+            self.recorder.wait()
+        if not self.raw.exists():
+            return None
+        return {**top_frames(self.raw), "file": str(self.raw), "dump": str(self.dump_path)}

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import redis.asyncio as aioredis
 from websockets.asyncio.server import broadcast, serve
+from websockets.exceptions import ConnectionClosed
 
 from .signing import sign_notify
 
@@ -50,6 +51,8 @@ class Hub:
         try:
             async for _ in ws:
                 pass
+        except ConnectionClosed:
+            pass  # the client went away without a closing handshake: nothing to report
         finally:
             group.discard(ws)
 

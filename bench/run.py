@@ -9,7 +9,6 @@ Prints one row per target and writes bench/results/<timestamp>.json. See bench/R
 
 import argparse
 import asyncio
-import os
 import signal
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from . import procs, report, stack, stats
 from . import profile as profiling
+from .accounting import CpuWindow
 from .loadgen import ClientPool, WorkerPlan
 from .targets import SCENARIOS, TARGETS, Target
 
@@ -73,17 +73,6 @@ def split(urls: list[str], parts: int) -> list[list[str]]:
     return [urls[i::parts] for i in range(parts) if urls[i::parts]]
 
 
-def cpu_of(pids: list[int]) -> float:
-    """CPU seconds used so far by these processes (0 for any that is gone)."""
-    total = 0.0
-    for pid in pids:
-        try:
-            total += procs.cpu_seconds(pid)
-        except OSError:
-            pass
-    return total
-
-
 async def raise_events(target: Target, first: int, count: int, rate: float) -> list:
     """Raise events first..first+count-1 at `rate` per second; answers in order (None = failed)."""
     loop = asyncio.get_running_loop()
@@ -119,12 +108,6 @@ async def drain(pool: ClientPool, first: int, last: int, expected: int, args) ->
             break
         await asyncio.sleep(0.25)
     return time.monotonic() - started
-
-
-async def dump_later(pid: int, path: Path, delay: float) -> None:
-    """Write the stacks of `pid` to `path` after `delay` seconds, without blocking the loop."""
-    await asyncio.sleep(delay)
-    await asyncio.to_thread(profiling.dump, pid, path)
 
 
 async def warm_up(target: Target, pool: ClientPool, warmups: int, open_sockets: int) -> dict:
@@ -205,30 +188,24 @@ async def measure(target: Target, args, log_dir: Path) -> dict:
             f" raising {events} events at {args.rate}/s",
             flush=True,
         )
-        watched = servers + ([redis] if (redis := stack.redis_pid(target.redis_url)) else [])
-        cpu_start = {pid: cpu_of([pid]) for pid in watched + pool.pids + [os.getpid()]}
-        busy_start = procs.busy_cpu_seconds()
-        postgres = stack.postgres_main_pid() if target.name == "takeout" else None
-        postgres_start = procs.tree_cpu_seconds(postgres) if postgres else 0.0
-        recorder = None
+        cpu = CpuWindow(
+            servers=servers,
+            clients=pool.pids,
+            redis=stack.redis_pid(target.redis_url),
+            postgres=stack.postgres_main_pid() if target.name == "takeout" else None,
+        )
+        profiler = None
         if args.profile:
-            raw = log_dir / f"py-spy-{target.name}-{servers[0]}.raw"
-            recorder = profiling.record_start(servers[0], args.seconds + 2, raw)
-        window_start = time.monotonic()
-        dumping = None
-        if recorder is not None:
-            dump_path = log_dir / f"py-spy-dump-{target.name}-{servers[0]}.txt"
-            dumping = asyncio.create_task(dump_later(servers[0], dump_path, args.seconds / 2))
+            profiler = profiling.Profiler(servers[0], log_dir / f"py-spy-{target.name}")
+            profiler.start(args.seconds, args.seconds + args.drain + 5)
+        cpu.start()
         sent = await raise_events(target, first, events, args.rate)
-        if dumping is not None:
-            await dumping
         ok = sum(1 for answer in sent if answer is not None and 200 <= answer.status < 300)
         expected_now = ok * (open_sockets if plan.recipients is None else 1) if open_sockets else 0
         drained_s = await drain(pool, first, first + events, expected_now, args)
-        window = time.monotonic() - window_start
-        cpu_used = {pid: cpu_of([pid]) - cpu_start[pid] for pid in cpu_start}
-        postgres_cpu = procs.tree_cpu_seconds(postgres) - postgres_start if postgres else 0.0
-        others_cpu = procs.busy_cpu_seconds() - busy_start - sum(cpu_used.values()) - postgres_cpu
+        usage = cpu.stop()
+        if profiler is not None:
+            profiler.stop()
         pressure_end = procs.cpu_pressure()
         rss_end = sum(procs.rss_kb(pid) for pid in servers)
         resources["server_threads_end"] = [procs.threads(pid) for pid in servers]
@@ -240,7 +217,6 @@ async def measure(target: Target, args, log_dir: Path) -> dict:
     figures["after_created_ms"] = stats.after_created(logs=logs, first=first, stamps=pool.stamps)
     written = [a.written_at for a in sent if a is not None]
     span = (max(written) - min(written)) if len(written) > 1 else 0.0
-    server_cpu = sum(cpu_used[pid] for pid in servers)
     result = {
         "target": target.name,
         "scenario": scenario.name,
@@ -255,33 +231,23 @@ async def measure(target: Target, args, log_dir: Path) -> dict:
         "raise": stats.answer_times(sent),
         "warmup": warm,
         **figures,
-        "window_s": round(window, 2),
         "drain_s": round(drained_s, 2),
         "rss_kb_before": rss_before,
         "rss_kb_connected": rss_after,
         "rss_kb_end": rss_end,
         **resources,
         "rss_kb_per_socket": round((rss_after - rss_before) / connected, 1) if connected else None,
-        "server_cpu_s": round(server_cpu, 2),
-        "cpu_us_per_delivery": round(1e6 * server_cpu / figures["delivered"], 1)
+        **usage,
+        "cpu_us_per_delivery": round(1e6 * usage["server_cpu_s"] / figures["delivered"], 1)
         if figures["delivered"]
         else None,
-        "redis_cpu_s": round(cpu_used.get(redis, 0.0), 2) if redis else None,
-        "client_cpu_pct": round(100 * sum(cpu_used[p] for p in pool.pids) / window / len(pool.pids))
-        if window
-        else None,
-        "postgres_cpu_s": round(postgres_cpu, 2) if postgres else None,
-        "other_processes_cpu_pct": round(100 * max(0.0, others_cpu) / window) if window else None,
         "waited_for_quiet_s": round(waited, 1),
         "load_average_before": load_before,
         "cpu_pressure_pct_before": pressure_before,
         "cpu_pressure_pct_end": pressure_end,
     }
-    if recorder is not None:
-        recorder.wait(timeout=60)
-        if raw.exists():
-            result["profile"] = profiling.top_frames(raw)
-            result["profile"]["file"] = str(raw)
+    if profiler is not None:
+        result["profile"] = await asyncio.to_thread(profiler.finish)
     return result
 
 
