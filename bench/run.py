@@ -10,6 +10,7 @@ Prints one row per target and writes bench/results/<timestamp>.json. See bench/R
 import argparse
 import asyncio
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -265,11 +266,15 @@ async def run(args) -> dict:
     log_dir.mkdir(parents=True, exist_ok=True)
     names = ["reference", "takeout"] if args.target == "both" else [args.target]
     redis_url = f"redis://127.0.0.1:6379/{args.redis_db}"
-    results = []
+    results, failures = [], []
     for name in names:
         target = TARGETS[name](processes=args.processes, log_dir=log_dir, redis_url=redis_url)
         try:
             results.append(await measure(target, args, log_dir))
+        except (OSError, RuntimeError, TimeoutError, subprocess.SubprocessError) as exc:
+            # One target failing to start or run must not lose the other's figures.
+            print(f"[{name}] failed: {exc!r} (server logs in {log_dir})", file=sys.stderr)
+            failures.append({"target": name, "error": repr(exc)})
         finally:
             target.stop()
     document = {
@@ -277,6 +282,7 @@ async def run(args) -> dict:
         "machine": report.machine(),
         "args": vars(args),
         "results": results,
+        "failures": failures,
         "logs": str(log_dir),
     }
     reference = next((r for r in results if r["target"] == "reference"), None)
@@ -292,6 +298,8 @@ async def run(args) -> dict:
         f"{args.rate:g}/s for {args.seconds:g} s"
     )
     print(report.table(results))
+    for failure in failures:
+        print(f"{failure['target']}: failed: {failure['error']}")
     for result in results:
         created, answer = result["after_created_ms"], result["raise"]["answer_ms"]
         if created["p50"] is not None:
@@ -323,10 +331,12 @@ def main(argv=None) -> None:
     procs.raise_open_files_limit(2 * args.sockets + 4096)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        asyncio.run(run(args))
+        document = asyncio.run(run(args))
     except KeyboardInterrupt:
         print("interrupted; servers and clients stopped", file=sys.stderr)
         sys.exit(130)
+    if document["failures"]:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
