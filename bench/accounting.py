@@ -1,5 +1,6 @@
 """Who used the CPU during a timed window: servers, Redis, PostgreSQL, clients, and the rest."""
 
+import asyncio
 import os
 import time
 
@@ -52,4 +53,43 @@ class CpuWindow:
             "postgres_cpu_s": round(postgres, 2) if self.postgres else None,
             "client_cpu_pct": round(100 * clients / window / max(1, len(self.clients))),
             "other_processes_cpu_pct": round(100 * max(0.0, others) / window),
+        }
+
+
+class PeakWatch:
+    """Highest server thread count and database connection count seen while the window runs."""
+
+    def __init__(self, *, servers: list[int], connections, every_s: float = 0.5):
+        self.servers = servers
+        self.connections = connections  # callable -> int | None
+        self.every_s = every_s
+        self.peak_threads = 0
+        self.peak_connections = None
+        self.task = None
+
+    async def _watch(self) -> None:
+        while True:
+            threads = 0
+            for pid in self.servers:
+                try:
+                    threads += procs.threads(pid)
+                except OSError:
+                    pass
+            self.peak_threads = max(self.peak_threads, threads)
+            count = await asyncio.to_thread(self.connections)
+            if count is not None:
+                self.peak_connections = max(self.peak_connections or 0, count)
+            await asyncio.sleep(self.every_s)
+
+    def start(self) -> None:
+        """Begin sampling in the background."""
+        self.task = asyncio.create_task(self._watch())
+
+    async def stop(self) -> dict:
+        """End sampling; the peaks, summed over the server processes."""
+        self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
+        return {
+            "peak_server_threads": self.peak_threads,
+            "peak_db_connections": self.peak_connections,
         }

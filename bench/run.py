@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import procs, report, stack, stats
 from . import profile as profiling
-from .accounting import CpuWindow
+from .accounting import CpuWindow, PeakWatch
 from .loadgen import ClientPool, WorkerPlan
 from .targets import SCENARIOS, TARGETS, Target
 
@@ -199,12 +199,15 @@ async def measure(target: Target, args, log_dir: Path) -> dict:
         if args.profile:
             profiler = profiling.Profiler(servers[0], log_dir / f"py-spy-{target.name}")
             profiler.start(args.seconds, args.seconds + args.drain + 5)
+        peaks = PeakWatch(servers=servers, connections=target.database_connections)
         cpu.start()
+        peaks.start()
         sent = await raise_events(target, first, events, args.rate)
         ok = sum(1 for answer in sent if answer is not None and 200 <= answer.status < 300)
         expected_now = ok * (open_sockets if plan.recipients is None else 1) if open_sockets else 0
         drained_s = await drain(pool, first, first + events, expected_now, args)
         usage = cpu.stop()
+        resources.update(await peaks.stop())
         if profiler is not None:
             profiler.stop()
         pressure_end = procs.cpu_pressure()
