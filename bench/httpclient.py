@@ -12,12 +12,13 @@ from dataclasses import dataclass
 
 @dataclass
 class Response:
-    """Status, parsed JSON body (or None), monotonic times of request written and answer read."""
+    """Status (0: no answer), parsed JSON body (or None), monotonic times of the request written
+    and of the answer read (None without an answer)."""
 
     status: int
     body: object
     written_at: float
-    answered_at: float
+    answered_at: float | None
 
 
 async def request(
@@ -29,12 +30,13 @@ async def request(
     headers: dict | None = None,
     limit_s: float = 30.0,
 ) -> Response:
-    """Send one request to 127.0.0.1:`port` and read the whole answer."""
-    return await asyncio.wait_for(_request(port, method, path, body, headers or {}), limit_s)
+    """Send one request to 127.0.0.1:`port` and read the whole answer.
 
-
-async def _request(port, method, path, body, headers) -> Response:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    A request that was written but not answered within `limit_s` comes back with status 0 and
+    no `answered_at`: the server may still act on it. Failing to connect or write raises.
+    """
+    started = time.monotonic()
+    reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), limit_s)
     try:
         lines = [
             f"{method} {path} HTTP/1.1",
@@ -44,11 +46,14 @@ async def _request(port, method, path, body, headers) -> Response:
         ]
         if body:
             lines.append("Content-Type: application/json")
-        lines += [f"{name}: {value}" for name, value in headers.items()]
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
-        await writer.drain()
+        await asyncio.wait_for(writer.drain(), limit_s)
         written_at = time.monotonic()
-        raw = await reader.read()
+        try:
+            raw = await asyncio.wait_for(reader.read(), max(0.1, limit_s - (written_at - started)))
+        except (TimeoutError, ConnectionError):
+            return Response(0, None, written_at, None)
         answered_at = time.monotonic()
     finally:
         writer.close()
@@ -60,7 +65,7 @@ async def _request(port, method, path, body, headers) -> Response:
         parsed = json.loads(content) if content else None
     except ValueError:
         parsed = None
-    return Response(status, parsed, written_at, answered_at)
+    return Response(status, parsed, written_at, answered_at if status else None)
 
 
 async def post_json(port: int, path: str, payload, *, headers: dict | None = None) -> Response:

@@ -204,7 +204,11 @@ async def measure(target: Target, args, log_dir: Path) -> dict:
         peaks.start()
         sent = await raise_events(target, first, events, args.rate)
         ok = sum(1 for answer in sent if answer is not None and 200 <= answer.status < 300)
-        expected_now = ok * (open_sockets if plan.recipients is None else 1) if open_sockets else 0
+        # Unanswered requests may still raise their alerts: wait for those frames too.
+        hoped = ok + sum(1 for answer in sent if answer is not None and answer.status == 0)
+        expected_now = (
+            hoped * (open_sockets if plan.recipients is None else 1) if open_sockets else 0
+        )
         drained_s = await drain(pool, first, first + events, expected_now, args)
         usage = cpu.stop()
         resources.update(await peaks.stop())
@@ -303,6 +307,13 @@ async def run(args) -> dict:
     print(report.table(results))
     for failure in failures:
         print(f"{failure['target']}: failed: {failure['error']}")
+    for result in results:
+        statuses = result["raise"]["statuses"]
+        if set(statuses) - {"200", "201"}:
+            print(
+                f"{result['target']}: raising requests answered {statuses}; frames of unanswered"
+                f" requests delivered anyway: {result['delivered_unanswered']}"
+            )
     for result in results:
         created, answer = result["after_created_ms"], result["raise"]["answer_ms"]
         if created["p50"] is not None:

@@ -35,8 +35,15 @@ def deliveries(*, logs: list[tuple], first: int, sent: list, recipients: list[in
         for k, answer in enumerate(sent)
         if answer is not None and 200 <= answer.status < 300
     }
+    # Written but never answered: the server may have raised the alert all the same. Such
+    # frames are not expected (no loss if missing) but count, with their latency, if they come.
+    unanswered = {
+        first + k: answer.written_at
+        for k, answer in enumerate(sent)
+        if answer is not None and answer.status == 0
+    }
     expected_per_socket = Counter(recipients[i] for i in ok) if recipients is not None else None
-    expected = delivered = duplicates = unexpected = other = 0
+    expected = delivered = duplicates = unexpected = other = unanswered_delivered = 0
     latencies: list[float] = []
     start = min(ok.values(), default=0.0)
     by_second: dict[int, list[float]] = {}
@@ -60,21 +67,26 @@ def deliveries(*, logs: list[tuple], first: int, sent: list, recipients: list[in
         for index, at in zip(indexes, times, strict=True):
             if index < first:
                 continue
-            if index not in ok or (recipients is not None and recipients[index] != socket_index):
+            written = ok.get(index, unanswered.get(index))
+            if written is None or (recipients is not None and recipients[index] != socket_index):
                 unexpected += 1
             elif index in seen:
                 duplicates += 1
             else:
                 seen.add(index)
-                delivered += 1
-                latencies.append(at - ok[index])
-                by_second.setdefault(int(ok[index] - start), []).append(at - ok[index])
+                if index in ok:
+                    delivered += 1
+                else:
+                    unanswered_delivered += 1
+                latencies.append(at - written)
+                by_second.setdefault(int(written - start), []).append(at - written)
     return {
         "expected": expected,
         "delivered": delivered,
         "lost": expected - delivered,
         "loss_pct": round(100 * (expected - delivered) / expected, 2) if expected else None,
         "duplicates": duplicates,
+        "delivered_unanswered": unanswered_delivered,
         "unexpected": unexpected,
         "other_frames": other,
         "closed_early": dict(close_codes),
@@ -88,8 +100,15 @@ def deliveries(*, logs: list[tuple], first: int, sent: list, recipients: list[in
 
 def answer_times(sent: list) -> dict:
     """How the raising requests fared: status counts and answer time percentiles (ms)."""
-    statuses = Counter(str(answer.status) if answer else "error" for answer in sent)
-    waits = [answer.answered_at - answer.written_at for answer in sent if answer is not None]
+    statuses = Counter(
+        ("no answer" if answer.status == 0 else str(answer.status)) if answer else "not sent"
+        for answer in sent
+    )
+    waits = [
+        answer.answered_at - answer.written_at
+        for answer in sent
+        if answer is not None and answer.answered_at is not None
+    ]
     return {"statuses": dict(statuses), "answer_ms": summarize_latencies(waits)}
 
 
