@@ -46,5 +46,12 @@ test: lint
 	@echo "--- smoke tests on the embedded defaults (SQLite, in-memory channel layer)"
 	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m smoke
 
+# Alerts to 1,000 admin pages at 20/s for 10 s: the real stack and the reference server in one
+# sitting (bench/README.md). Other scenarios: make bench BENCH_ARGS="--sockets 5000".
+BENCH_ARGS ?=
+
+bench: install
+	$(PY) -m bench.run --scenario broadcast --sockets 1000 --processes 2 --rate 20 --seconds 10 $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3 test-db.sqlite3 staticfiles

@@ -1,11 +1,14 @@
 """WebSocket handshake checks: API tokens and the Origin header."""
 
+from importlib import import_module
 from urllib.parse import parse_qs
 
+from channels.auth import get_user
 from channels.db import database_sync_to_async
 from channels.security.websocket import OriginValidator
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.http.cookie import parse_cookie
 
 
 @database_sync_to_async
@@ -30,11 +33,20 @@ def _token_from_scope(scope) -> str | None:
     return None
 
 
-class TokenAuthMiddleware:
-    """Authenticate by `?token=` or `Authorization: Token <key>`; a token wins over the session.
+def _session_key_from_scope(scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            return parse_cookie(value.decode("latin-1")).get(settings.SESSION_COOKIE_NAME)
+    return None
+
+
+class WebSocketAuthMiddleware:
+    """Who opens the socket: by `?token=` / `Authorization: Token <key>`, else the session cookie.
 
     A token that is given but unknown makes the connection anonymous, so the page is told to
-    log in again (4401) rather than silently using some other identity.
+    log in again (4401) rather than silently using some other identity. Unlike Channels'
+    AuthMiddlewareStack this never wraps `send`: a socket does not write the session, and the
+    wrapper would cost a lookup on every frame sent to every page.
     """
 
     def __init__(self, app):
@@ -45,7 +57,15 @@ class TokenAuthMiddleware:
         if key is not None:
             scope = dict(scope, user=await _user_for_token(key), auth_method="token")
         else:
-            scope = dict(scope, auth_method="session")
+            session = import_module(settings.SESSION_ENGINE).SessionStore(
+                _session_key_from_scope(scope)
+            )
+            scope = dict(
+                scope,
+                session=session,
+                user=await get_user({"session": session}),
+                auth_method="session",
+            )
         return await self.app(scope, receive, send)
 
 

@@ -8,24 +8,24 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "takeout.settings")
 django_asgi_app = get_asgi_application()
 
 # Imported after Django is set up: routing pulls in models.
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
-from notifications.auth import TokenAuthMiddleware, origin_checked  # noqa: E402
+from notifications.auth import WebSocketAuthMiddleware, origin_checked  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
+from takeout.frame_logging import skip_per_frame_debug_formatting  # noqa: E402
 
 # The daphne command serves no static files: behind nginx (BEHIND_PROXY=1) nginx serves them
 # from STATIC_ROOT, otherwise (`make run`) Django serves them from the apps.
 if not settings.BEHIND_PROXY:
     django_asgi_app = ASGIStaticFilesHandler(django_asgi_app)
 
+skip_per_frame_debug_formatting()
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": origin_checked(
-            AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(websocket_urlpatterns)))
-        ),
+        "websocket": origin_checked(WebSocketAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )
