@@ -1,0 +1,101 @@
+"""Live clients for the fault tests: HTTP notifies and admin pages over a real socket."""
+
+import asyncio
+import json
+import urllib.error
+import urllib.request
+
+import websockets
+
+from tests.conftest import notify_body, signed_headers
+
+
+def post_notify(base: str, order, *, transaction_id: str = "wx-1") -> int:
+    """POST a correctly signed SUCCESS notify to a running server; the HTTP status."""
+    body = notify_body(order, transaction_id=transaction_id)
+    headers = {
+        key.removeprefix("HTTP_").replace("_", "-"): value
+        for key, value in signed_headers(body).items()
+    }
+    request = urllib.request.Request(  # noqa: S310 - loopback only
+        f"http://{base}/api/payments/notify/",
+        data=body,
+        headers={"Content-Type": "application/json", **headers},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+class Page:
+    """An admin page on a real server: reads every frame in the background.
+
+    Keeps the alert ids in arrival order (duplicates included) and the id to reconnect from.
+    """
+
+    def __init__(self, name: str, token: str, *, protocol: bool = True):
+        self.name = name
+        self.token = token
+        self.protocol = protocol
+        self.received: list[int] = []
+        self.socket = None
+        self.closed: asyncio.Future | None = None
+        self._reader: asyncio.Task | None = None
+
+    @property
+    def last_id(self) -> int:
+        return max(self.received, default=0)
+
+    async def open(self, base: str, *, since: int | None = None) -> "Page":
+        """Connect (replaying after `since`) and wait until the page is live."""
+        query = f"?token={self.token}" + (f"&since={since}" if since is not None else "")
+        self.socket = await websockets.connect(
+            f"ws://{base}/ws/{self.name}{query}",
+            subprotocols=["takeout.v1"] if self.protocol else None,
+            open_timeout=10,
+        )
+        self.closed = asyncio.get_running_loop().create_future()
+        pong = asyncio.get_running_loop().create_future()
+        self._reader = asyncio.create_task(self._read(pong))
+        await self.socket.send(json.dumps({"action": "ping"}))
+        await asyncio.wait_for(pong, 10)
+        return self
+
+    async def _read(self, pong: asyncio.Future) -> None:
+        try:
+            async for text in self.socket:
+                frame = json.loads(text)
+                if "type" in frame:
+                    self.received.append(frame["id"])
+                elif frame.get("event") == "pong" and not pong.done():
+                    pong.set_result(True)
+        except websockets.ConnectionClosed:
+            pass
+        finally:
+            if not self.closed.done():
+                self.closed.set_result(self.socket.close_code)
+
+    async def wait_for(self, ids, seconds: float = 30) -> None:
+        """Wait until every id in `ids` has arrived (or the time is up; the caller asserts)."""
+        wanted = set(ids)
+        deadline = asyncio.get_running_loop().time() + seconds
+        while not wanted <= set(self.received):
+            if asyncio.get_running_loop().time() > deadline or self.closed.done():
+                return
+            await asyncio.sleep(0.1)
+
+    async def close(self) -> None:
+        if self.socket is not None:
+            await self.socket.close()
+        if self._reader is not None:
+            await self._reader
+
+
+def lost_and_repeated(pages, expected_ids) -> tuple[int, int]:
+    """Alerts missing from pages, and alerts a page got more than once, summed over pages."""
+    lost = sum(len(set(expected_ids) - set(page.received)) for page in pages)
+    repeated = sum(len(page.received) - len(set(page.received)) for page in pages)
+    return lost, repeated
