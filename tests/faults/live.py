@@ -1,13 +1,22 @@
 """Live clients for the fault tests: HTTP notifies and admin pages over a real socket."""
 
 import asyncio
+import base64
 import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
 
 import websockets
 
 from tests.conftest import notify_body, signed_headers
+from tests.live.servers import DAPHNE, ROOT, free_port, server_env, wait_until_up
 
 
 def post_notify(base: str, order, *, transaction_id: str = "wx-1") -> int:
@@ -99,3 +108,90 @@ def lost_and_repeated(pages, expected_ids) -> tuple[int, int]:
     lost = sum(len(set(expected_ids) - set(page.received)) for page in pages)
     repeated = sum(len(page.received) - len(set(page.received)) for page in pages)
     return lost, repeated
+
+
+class Server:
+    """A daphne process on a free port that a test may kill; its log is kept for asserts."""
+
+    def __init__(self, **env):
+        self.port = free_port()
+        self.base = f"127.0.0.1:{self.port}"
+        self.env = env
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "Server":
+        self.process = subprocess.Popen(
+            [str(DAPHNE), "-b", "127.0.0.1", "-p", str(self.port), "takeout.asgi:application"],
+            cwd=ROOT,
+            env=server_env(**self.env),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_until_up(f"http://{self.base}/healthz/", self.process)
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handlers, no close frames."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def stop(self) -> str:
+        """Stop the process (if still running); its whole log."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        output = self.output()
+        self.log.close()
+        return output
+
+
+@contextmanager
+def servers(count: int, **env):
+    """`count` daphne processes on one database and channel layer; no traceback in any log."""
+    running = []
+    try:
+        for _ in range(count):
+            running.append(Server(**env).start())
+        yield running
+    finally:
+        outputs = [server.stop() for server in running]
+        for output in outputs:
+            assert "Traceback" not in output, output
+
+
+def raw_websocket(base: str, path: str, *, receive_buffer: int = 4096) -> socket.socket:
+    """A WebSocket handshake over a bare TCP socket that will never read another byte."""
+    host, port = base.split(":")
+    raw = socket.socket()
+    # A small receive window makes the server's side fill up soon after the client stops reading.
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    raw.connect((host, int(port)))
+    key = base64.b64encode(os.urandom(16)).decode()
+    raw.sendall(
+        (
+            f"GET {path} HTTP/1.1\r\nHost: {base}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+    )
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        answer += raw.recv(1)  # byte by byte: nothing past the handshake is read
+    assert answer.startswith(b"HTTP/1.1 101"), answer
+    return raw
+
+
+def resident_kib(pid: int) -> int:
+    """A process's resident memory (VmRSS), in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for {pid}")
