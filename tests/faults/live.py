@@ -195,3 +195,23 @@ def resident_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def http(base: str, method: str, path: str, *, body=None, token: str | None = None, raw=None):
+    """One request to a running server: (status, parsed JSON or text, headers)."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Token {token}"
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    request = urllib.request.Request(  # noqa: S310 - loopback only
+        f"http://{base}{path}", data=data, headers=headers, method=method
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            status, text, answer_headers = response.status, response.read(), response.headers
+    except urllib.error.HTTPError as exc:
+        status, text, answer_headers = exc.code, exc.read(), exc.headers
+    try:
+        return status, json.loads(text), answer_headers
+    except ValueError:
+        return status, text.decode(errors="replace"), answer_headers
