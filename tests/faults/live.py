@@ -96,6 +96,14 @@ class Page:
                 return
             await asyncio.sleep(0.1)
 
+    async def wait_for_count(self, count: int, seconds: float = 30) -> None:
+        """Wait until `count` alerts have arrived (or the time is up; the caller asserts)."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while len(self.received) < count and not self.closed.done():
+            if asyncio.get_running_loop().time() > deadline:
+                return
+            await asyncio.sleep(0.05)
+
     async def close(self) -> None:
         if self.socket is not None:
             await self.socket.close()
