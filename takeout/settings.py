@@ -183,6 +183,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# The largest legitimate body (an order of 50 lines, a payment notify) is a few KiB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+
 # Payments and reminders
 PAYMENT_NOTIFY_SECRET = os.environ.get("PAYMENT_NOTIFY_SECRET", "dev-notify-secret")
 PAYMENT_NOTIFY_WINDOW_SECONDS = 300
