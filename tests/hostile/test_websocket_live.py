@@ -14,7 +14,7 @@ import websockets
 from channels.db import database_sync_to_async
 
 from tests.conftest import token_for
-from tests.faults.live import Page, post_notify, raw_websocket
+from tests.faults.live import Page, http, post_notify, raw_websocket
 
 pytestmark = [pytest.mark.live, pytest.mark.redis, pytest.mark.postgres]
 pytestmark.append(pytest.mark.django_db(transaction=True))
@@ -188,3 +188,16 @@ async def test_thousands_of_frames_a_second_close_the_socket_with_4429(
     assert socket.close_code == 4429
     figures.inputs(5000)
     await assert_still_serving(server, bystander, order)
+
+
+async def test_a_huge_http_body_is_a_413_without_a_traceback(server, figures):
+    status, _, _ = await asyncio.to_thread(
+        http,
+        server.base,
+        "POST",
+        "/api/payments/notify/",
+        raw=b'{"address": "' + b"x" * 3_000_000 + b'"}',
+    )
+    figures.inputs(1)
+    assert status == 413
+    assert "Traceback" not in server.output()
