@@ -1,0 +1,45 @@
+"""A real login and logout against a real server: the session's admin socket is closed."""
+
+import asyncio
+import json
+import re
+
+import httpx
+import pytest
+import websockets
+
+pytestmark = [pytest.mark.live, pytest.mark.redis, pytest.mark.postgres]
+pytestmark.append(pytest.mark.django_db(transaction=True))
+
+
+def log_in(base: str, username: str, password: str) -> httpx.Client:
+    """Log in through the login form, as a browser does (CSRF cookie and token included)."""
+    client = httpx.Client(base_url=f"http://{base}", timeout=30)
+    form = client.get("/accounts/login/").text
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    answer = client.post(
+        "/accounts/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": csrf},
+    )
+    assert answer.status_code == 302, answer.text
+    return client
+
+
+async def test_logging_out_closes_the_sessions_socket_on_a_live_server(server, staff):
+    client = await asyncio.to_thread(log_in, server.base, "clerk", "pw-clerk")
+    cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    socket = await websockets.connect(
+        f"ws://{server.base}/ws/session-page", additional_headers={"Cookie": cookie}
+    )
+    await socket.send(json.dumps({"action": "ping"}))
+    assert json.loads(await asyncio.wait_for(socket.recv(), 10)) == {"event": "pong"}
+
+    csrf = client.cookies["csrftoken"]
+    logout = await asyncio.to_thread(
+        client.post, "/accounts/logout/", data={"csrfmiddlewaretoken": csrf}
+    )
+
+    await asyncio.wait_for(socket.wait_closed(), 10)
+    assert logout.status_code == 302
+    assert socket.close_code == 4401
+    client.close()
