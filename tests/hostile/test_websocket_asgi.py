@@ -46,7 +46,8 @@ def is_answer(frame: dict) -> bool:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(frame=frames)
-async def test_every_frame_gets_an_answer_and_the_socket_stays_open(staff_token, frame):
+async def test_every_frame_gets_an_answer_and_the_socket_stays_open(staff_token, frame, figures):
+    figures.inputs(1)
     socket = await open_admin_socket(token=staff_token, protocol=False)
     try:
         # send_input, not send_to: an empty frame is a frame too.
