@@ -4,6 +4,7 @@ import asyncio
 import base64
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -13,6 +14,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import websockets
 
 from tests.conftest import notify_body, signed_headers
@@ -223,3 +225,16 @@ def http(base: str, method: str, path: str, *, body=None, token: str | None = No
         return status, json.loads(text), answer_headers
     except ValueError:
         return status, text.decode(errors="replace"), answer_headers
+
+
+def log_in(base: str, username: str, password: str) -> httpx.Client:
+    """Log in through the login form, as a browser does (CSRF cookie and token included)."""
+    client = httpx.Client(base_url=f"http://{base}", timeout=30)
+    form = client.get("/accounts/login/").text
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    answer = client.post(
+        "/accounts/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": csrf},
+    )
+    assert answer.status_code == 302, answer.text
+    return client

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 
-from tests.faults.live import Page, Server, http, post_notify
+from tests.faults.live import Page, Server, http, log_in, post_notify
 from tests.faults.services import ThrowawayPostgres
 from tests.live.servers import ROOT, server_env
 
@@ -80,6 +80,7 @@ async def test_requests_answer_503_while_postgres_is_down_and_succeed_after_with
         customer = token(server.base, "customer", "customer-password")
         staff = token(server.base, "staff", "staff-password")
         page = await Page("pg-page", staff).open(server.base)
+        browser = await asyncio.to_thread(log_in, server.base, "staff", "staff-password")
         status, placed, _ = http(server.base, "POST", "/api/orders/", body=ORDER, token=customer)
         assert status == 201
         order = SimpleNamespace(number=placed["number"], amount=placed["amount"])
@@ -95,6 +96,7 @@ async def test_requests_answer_503_while_postgres_is_down_and_succeed_after_with
             http(server.base, "GET", "/api/dishes/"),
         ]
         health = http(server.base, "GET", "/healthz/")
+        admin_page = await asyncio.to_thread(browser.get, "/admin/")
         notify_while_down = post_notify(server.base, order)
         await asyncio.sleep(1.5)  # let the reconcile sweep meet the outage too
         cluster.start()
@@ -103,6 +105,7 @@ async def test_requests_answer_503_while_postgres_is_down_and_succeed_after_with
         notify_after = post_notify(server.base, order)
         await page.wait_for([1])
         await page.close()
+        browser.close()
     finally:
         output = server.stop()
     figures.inputs(len(down))
@@ -110,6 +113,7 @@ async def test_requests_answer_503_while_postgres_is_down_and_succeed_after_with
         (503, {"detail": "The database is unavailable; try again shortly."})
     ] * len(down)
     assert all(headers["Retry-After"] == "5" for _, _, headers in down)
+    assert (admin_page.status_code, admin_page.headers["Retry-After"]) == (503, "5")
     assert health[:2] == (503, {"status": "unavailable", "failed": ["database"]})
     assert notify_while_down == 503
     assert (after[0], notify_after) == (201, 200)

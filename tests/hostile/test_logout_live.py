@@ -2,27 +2,14 @@
 
 import asyncio
 import json
-import re
 
-import httpx
 import pytest
 import websockets
 
+from tests.faults.live import log_in
+
 pytestmark = [pytest.mark.live, pytest.mark.redis, pytest.mark.postgres]
 pytestmark.append(pytest.mark.django_db(transaction=True))
-
-
-def log_in(base: str, username: str, password: str) -> httpx.Client:
-    """Log in through the login form, as a browser does (CSRF cookie and token included)."""
-    client = httpx.Client(base_url=f"http://{base}", timeout=30)
-    form = client.get("/accounts/login/").text
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
-    answer = client.post(
-        "/accounts/login/",
-        data={"username": username, "password": password, "csrfmiddlewaretoken": csrf},
-    )
-    assert answer.status_code == 302, answer.text
-    return client
 
 
 async def test_logging_out_closes_the_sessions_socket_on_a_live_server(server, staff):
