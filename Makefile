@@ -10,7 +10,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/takeout
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint install migrate simulate bench clean
+.PHONY: run test lint install migrate simulate bench reliability clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,14 @@ BENCH_ARGS ?=
 
 bench: install
 	$(PY) -m bench.run --scenario broadcast --sockets 1000 --processes 2 --rate 20 --seconds 10 $(BENCH_ARGS)
+
+# Faults and hostile input on the real services; ends with faults survived, inputs tried and
+# alerts lost (tests/reliability.py). See docs/reliability.md.
+reliability: install
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
+	REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	CHANNEL_LAYER_PREFIX=takeout-reliability-$$$$ \
+	$(PY) -m pytest -p tests.reliability -q tests/faults tests/hostile
 
 clean:
 	rm -rf $(VENV) db.sqlite3 test-db.sqlite3 staticfiles

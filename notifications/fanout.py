@@ -22,6 +22,8 @@ from typing import Protocol
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db import DatabaseError
+from redis.exceptions import RedisError
 
 from . import groups
 from .publisher import ADMIN_EVENT_MESSAGE, ALERT_MESSAGE, SESSION_ENDED_MESSAGE
@@ -34,6 +36,8 @@ PRESENCE_HELLO = "presence.hello"
 # A process that has not reported for this long is taken as gone (killed, not stopped).
 PRESENCE_STALE_SECONDS = 75
 PRESENCE_HEARTBEAT_SECONDS = 30
+# What an outage of the store or of Redis raises (OSError: a refused or reset connection).
+OUTAGE_ERRORS = (DatabaseError, RedisError, OSError)
 # Channel-layer group membership expires (group_expiry); join again well before that.
 REJOIN_SECONDS = 600
 
@@ -211,8 +215,11 @@ class AdminFanout:
                     last_join = time.monotonic()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - the store or Redis may be down; try next tick
-                logger.warning("alert reconcile failed; retrying", exc_info=True)
+            except OUTAGE_ERRORS as exc:
+                # The store or Redis is down: expected, logged once a tick without a traceback.
+                logger.warning("alert reconcile failed (%s); retrying", exc)
+            except Exception:
+                logger.exception("alert reconcile failed; retrying")
 
     async def _presence_loop(self) -> None:
         """Coalesce presence: at most one report and one page update per interval."""

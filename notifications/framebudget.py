@@ -8,9 +8,9 @@ from django.conf import settings
 class FrameBudget:
     """Token bucket: `rate` frames a second with bursts of `burst`.
 
-    `spend()` answers whether a frame may be handled; `exhausted` tells when a socket has had
-    more than `patience` frames refused without once letting its bucket refill, and should be
-    closed.
+    `spend()` answers whether a frame may be handled. Refused frames add to a debt that is
+    forgiven at a quarter of `rate`; `exhausted` tells when the debt passes `patience`, i.e.
+    the socket keeps sending well past its budget and should be closed.
     """
 
     def __init__(self, *, rate: float, burst: int, patience: int):
@@ -18,6 +18,8 @@ class FrameBudget:
         self.burst = burst
         self.patience = patience
         self.tokens = float(burst)
+        self.debt = 0.0
+        # Refused frames since the debt was last paid off; the first one earns a warning.
         self.refused = 0
         self.updated = time.monotonic()
 
@@ -32,17 +34,19 @@ class FrameBudget:
 
     def spend(self) -> bool:
         now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        elapsed = now - self.updated
         self.updated = now
-        if self.tokens >= self.burst:
-            # Quiet long enough to refill completely: past flooding is forgiven.
-            self.refused = 0
+        self.tokens = min(self.burst, self.tokens + elapsed * self.rate)
+        self.debt = max(0.0, self.debt - elapsed * self.rate / 4)
         if self.tokens >= 1:
             self.tokens -= 1
+            if self.debt == 0:
+                self.refused = 0
             return True
         self.refused += 1
+        self.debt += 1
         return False
 
     @property
     def exhausted(self) -> bool:
-        return self.refused > self.patience
+        return self.debt > self.patience

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -53,12 +54,16 @@ def _wechat_error_response(exc) -> Response | None:
 
 
 def api_exception_handler(exc, context):
-    """DRF's handler, plus the order rules' errors and a 503 while the database is down."""
+    """DRF's handler, plus the order rules' errors, 413 for an oversized body, and a 503 while
+    the database is down."""
     if isinstance(exc, errors.OrderError):
         return _order_error_response(exc)
     response = exception_handler(exc, context) or _wechat_error_response(exc)
     if response is not None:
         return response
+    if isinstance(exc, RequestDataTooBig):
+        # Left to Django this is a 400 plus a logged traceback for each oversized request.
+        return Response({"detail": "The request body is too large."}, status=413)
     if isinstance(exc, DatabaseError):
         logger.warning("database unavailable: %s", exc)
         return Response(
