@@ -171,6 +171,7 @@ class AlertClient {
 
   close(alertId) {
     this.stopRepeat(alertId);
+    this.sound.silence(alertId);
     this.toasts.remove(alertId);
     const notification = this.notifications.get(alertId);
     if (notification) notification.close();

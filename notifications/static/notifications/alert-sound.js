@@ -21,6 +21,7 @@ export class AlertSound {
     this.queue = [];
     this.busy = false;
     this.pending = null; // the latest alert the browser kept us from playing
+    this.current = null; // the alert whose clip or text is sounding now
     this.voice = null;
     this.state = readStored(ENABLED_KEY, false) ? "on" : "off";
     this.watchVoices();
@@ -64,12 +65,24 @@ export class AlertSound {
     try {
       while (this.queue.length > 0 && this.state !== "blocked") {
         const alert = this.queue.shift();
+        this.current = alert;
         const played = await this.playClip(alert);
-        if (played) await this.speak(alert.content);
+        if (played && this.current === alert) await this.speak(alert.content);
       }
     } finally {
+      this.current = null;
       this.busy = false;
     }
+  }
+
+  /** Stop an alert that someone handled: drop it from the queue and cut it off if sounding. */
+  silence(alertId) {
+    this.queue = this.queue.filter((alert) => alert.id !== alertId);
+    if (this.pending && this.pending.id === alertId) this.pending = null;
+    if (!this.current || this.current.id !== alertId) return;
+    this.current = null;
+    for (const clip of this.clips.values()) clip.pause();
+    if ("speechSynthesis" in window) window.speechSynthesis.cancel();
   }
 
   async playClip(alert) {
