@@ -44,7 +44,7 @@ def server_env(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def live_server(server_env, tmp_path_factory):
+def daphne_server(server_env, tmp_path_factory):
     """The server the screens use; a test may stop and start it again on the same port."""
     server = DaphneServer(env=server_env, log_path=tmp_path_factory.getbasetemp() / "daphne.log")
     server.start()
@@ -53,17 +53,17 @@ def live_server(server_env, tmp_path_factory):
 
 
 @pytest.fixture
-def live_server_running(live_server):
+def running_server(daphne_server):
     """The live server, started again if an earlier test left it stopped."""
-    if live_server.process is None:
-        live_server.start()
-    return live_server
+    if daphne_server.process is None:
+        daphne_server.start()
+    return daphne_server
 
 
 @pytest.fixture
-def shop(live_server_running, server_env):
+def shop(running_server, server_env):
     return Shop(
-        live_server_running.url,
+        running_server.url,
         customer=CUSTOMER,
         staff=STAFF,
         notify_secret=server_env["PAYMENT_NOTIFY_SECRET"],
@@ -71,7 +71,7 @@ def shop(live_server_running, server_env):
 
 
 @pytest.fixture
-def open_screen(chromium, live_server_running):
+def open_screen(chromium, running_server):
     """Opens signed-in staff screens, each in its own browser context (its own tab session)."""
     contexts = []
 
@@ -81,7 +81,7 @@ def open_screen(chromium, live_server_running):
         )
         context.add_init_script(path=str(Path(__file__).with_name("recorder.js")))
         contexts.append(context)
-        screen = Screen(context, live_server_running.url)
+        screen = Screen(context, running_server.url)
         if clock:
             # Fake timers that still run in real time, so a test can jump over a repeat interval.
             screen.page.clock.install()

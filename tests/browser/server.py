@@ -11,6 +11,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 30
+# takeout.asgi:application with its static files served; see asgi.py beside this file.
+APPLICATION = "tests.browser.asgi:application"
 
 
 def free_port() -> int:
@@ -32,7 +34,7 @@ def manage(*args: str, env: dict[str, str]) -> None:
 
 
 class DaphneServer:
-    """`daphne -b 127.0.0.1 -p <port> takeout.asgi:application`, startable and stoppable."""
+    """daphne on a loopback port serving the project, startable and stoppable."""
 
     def __init__(self, *, env: dict[str, str], log_path: Path, port: int | None = None):
         self.env = env
@@ -55,7 +57,7 @@ class DaphneServer:
                     "127.0.0.1",
                     "-p",
                     str(self.port),
-                    "takeout.asgi:application",
+                    APPLICATION,
                 ],
                 cwd=ROOT,
                 env=self.env,

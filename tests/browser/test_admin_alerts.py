@@ -49,11 +49,11 @@ def test_an_open_toast_follows_the_staff_to_the_next_admin_page(open_screen, sho
     expect(toast_for(page, order)).to_be_visible()
 
 
-def test_the_admin_login_page_has_no_alert_client(chromium, live_server_running):
+def test_the_admin_login_page_has_no_alert_client(chromium, running_server):
     context = chromium.new_context()
     try:
         page = context.new_page()
-        page.goto(f"{live_server_running.url}/admin/login/")
+        page.goto(f"{running_server.url}/admin/login/")
         expect(page.locator("[data-takeout-alerts]")).to_have_count(0)
     finally:
         context.close()

@@ -15,7 +15,7 @@ RECONNECT_TIMEOUT_MS = 60_000
 
 
 def test_alerts_raised_while_the_server_was_down_appear_once_after_reconnecting(
-    open_screen, shop, live_server, server_env, tmp_path
+    open_screen, shop, daphne_server, server_env, tmp_path
 ):
     screen = open_screen()
     page = screen.open("/dashboard/")
@@ -24,7 +24,7 @@ def test_alerts_raised_while_the_server_was_down_appear_once_after_reconnecting(
     before = shop.place_paid_order()
     seen = screen.wait_for_event("alert", orderId=before["id"])
 
-    live_server.stop()
+    daphne_server.stop()
     expect(badge).to_have_text("重新连接中")
     # Another process of the same site takes the orders meanwhile; it shares the database.
     other = DaphneServer(env=server_env, log_path=tmp_path / "other-daphne.log")
@@ -34,7 +34,7 @@ def test_alerts_raised_while_the_server_was_down_appear_once_after_reconnecting(
         shop.via(other.url).urge(before)
     finally:
         other.stop()
-    live_server.start()
+    daphne_server.start()
 
     expect(badge).to_have_text("已连接", timeout=RECONNECT_TIMEOUT_MS)
     assert parse_qs(urlsplit(screen.socket_urls[-1]).query)["since"] == [str(seen["id"])]
