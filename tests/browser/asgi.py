@@ -5,6 +5,7 @@ put Django's static files handler in front of the real application, as `runserve
 """
 
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
 from takeout.asgi import application as site
 
 application = ASGIStaticFilesHandler(site)
