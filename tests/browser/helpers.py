@@ -28,13 +28,23 @@ def wait_connected(screen: Screen) -> None:
     expect(screen.page.locator(".takeout-badge")).to_have_text("已连接")
 
 
+def wait_until(page: Page, condition, what: str, timeout: float = 20) -> None:
+    """Let the page run until `condition()` holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still waiting for {what}")
+        page.wait_for_timeout(100)
+
+
 def wait_for_clip_calls(screen: Screen, clip: str, count: int, timeout: float = 20) -> None:
     """Wait until `clip` has been played audibly at least `count` times."""
-    deadline = time.monotonic() + timeout
-    while len(screen.clip_calls(clip)) < count:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{clip} played {len(screen.clip_calls(clip))} times, not {count}")
-        screen.page.wait_for_timeout(100)
+    wait_until(
+        screen.page,
+        lambda: len(screen.clip_calls(clip)) >= count,
+        f"{clip} to be played {count} times",
+        timeout,
+    )
 
 
 def evaluate_without_gesture(page: Page, expression: str):

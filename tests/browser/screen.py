@@ -20,8 +20,13 @@ class Screen:
         self.page: Page = context.new_page()
         self.records: list[dict] = []
         self.socket_urls: list[str] = []
+        self.sent_frames: list[str] = []
         self.page.on("console", self._on_console)
-        self.page.on("websocket", lambda ws: self.socket_urls.append(ws.url))
+        self.page.on("websocket", self._on_websocket)
+
+    def _on_websocket(self, socket) -> None:
+        self.socket_urls.append(socket.url)
+        socket.on("framesent", lambda payload: self.sent_frames.append(payload))
 
     def _on_console(self, message: ConsoleMessage) -> None:
         if message.text.startswith(PREFIX):

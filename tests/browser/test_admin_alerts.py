@@ -3,7 +3,14 @@
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import NEW_ORDER_CLIP, enable_sound, toast_for, wait_connected, wait_for_clip_calls
+from .helpers import (
+    NEW_ORDER_CLIP,
+    REPEAT_MS,
+    enable_sound,
+    toast_for,
+    wait_connected,
+    wait_for_clip_calls,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +42,23 @@ def test_the_order_list_says_when_new_orders_arrived_after_it_was_loaded(open_sc
     shop.place_paid_order()
 
     expect(page.get_by_role("link", name="有新订单，刷新查看")).to_be_visible()
+
+
+def test_an_order_accepted_elsewhere_stops_the_repeat_on_an_admin_page(open_screen, shop):
+    screen = open_screen(clock=True)
+    page = screen.open(ORDER_LIST)
+    enable_sound(screen)
+    wait_connected(screen)
+    order = shop.place_paid_order()
+    wait_for_clip_calls(screen, NEW_ORDER_CLIP, 1)
+
+    shop.staff_act(order, "confirm")
+
+    screen.wait_for_event("order", orderId=order["id"], status="confirmed")
+    expect(toast_for(page, order)).to_have_count(0)
+    calls = len(screen.clip_calls(NEW_ORDER_CLIP))
+    page.clock.run_for(2 * REPEAT_MS)
+    assert len(screen.clip_calls(NEW_ORDER_CLIP)) == calls
 
 
 def test_an_open_toast_follows_the_staff_to_the_next_admin_page(open_screen, shop):

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import toast_for, wait_connected
+from .helpers import toast_for, wait_connected, wait_until
 from .server import DaphneServer
 
 pytestmark = pytest.mark.browser
@@ -46,6 +46,28 @@ def test_alerts_raised_while_the_server_was_down_appear_once_after_reconnecting(
     expect(toast_for(page, before, alert_type=2)).to_have_count(1)
     ids = [alert["id"] for alert in screen.events("alert")]
     assert len(ids) == len(set(ids))
+
+
+def test_the_page_sends_a_heartbeat_ping_after_20_seconds(open_screen):
+    screen = open_screen(clock=True)
+    page = screen.open("/dashboard/")
+    wait_connected(screen)
+
+    page.clock.run_for(21_000)
+
+    wait_until(page, lambda: '{"action":"ping"}' in screen.sent_frames, "a ping frame")
+
+
+def test_a_connection_silent_for_45_seconds_is_dropped_and_opened_again(open_screen):
+    screen = open_screen(clock=True)
+    page = screen.open("/dashboard/")
+    wait_connected(screen)
+
+    page.clock.run_for(46_000)
+
+    screen.wait_for_event("connection", state="reconnecting")
+    screen.wait_for_event("connection", state="open", reconnected=True)
+    expect(page.locator(".takeout-badge")).to_have_text("已连接")
 
 
 def test_the_badge_says_connected_once_the_socket_is_open(open_screen):

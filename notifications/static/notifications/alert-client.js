@@ -7,6 +7,7 @@
 
 import { AlertConnection } from "./alert-connection.js";
 import { buildPanel } from "./alert-panel.js";
+import { startTicker } from "./background-ticker.js";
 import { AlertSound } from "./alert-sound.js";
 import { Announcer, ToastStack, kindLabel } from "./alert-toasts.js";
 import { readStored, writeStored } from "./session-store.js";
@@ -15,6 +16,9 @@ const NEW_ORDER = 1;
 const WAITING_STATUS = "to_be_confirmed";
 const ENDED_STATUSES = new Set(["completed", "cancelled"]);
 const SEEN_LIMIT = 500;
+const TICK_MS = 5_000;
+// A repeat whose page timer is this late was held back by background-tab throttling.
+const REPEAT_GRACE_MS = 1_000;
 
 /** Start the client on `root`; returns it so a page script can hold on to it. */
 export function startAlertClient(root) {
@@ -89,6 +93,17 @@ class AlertClient {
       onState: (state, info) => this.connectionChanged(state, info),
     });
     this.connection.start();
+    startTicker(TICK_MS, () => this.tick());
+    document.addEventListener("visibilitychange", () => this.tick());
+  }
+
+  /** Wall-clock checks that throttled page timers could otherwise delay. */
+  tick() {
+    this.connection.check();
+    const now = Date.now();
+    for (const [alertId, repeat] of this.repeats) {
+      if (now >= repeat.dueAt + REPEAT_GRACE_MS) this.repeatNow(this.open.get(alertId));
+    }
   }
 
   socketUrl() {
@@ -181,16 +196,19 @@ class AlertClient {
 
   scheduleRepeat(alert) {
     this.stopRepeat(alert.id);
-    const timer = window.setTimeout(() => {
-      if (!this.open.has(alert.id)) return;
-      this.sound.announce(alert);
-      this.scheduleRepeat(alert);
-    }, this.config.repeatMs);
-    this.repeats.set(alert.id, timer);
+    const timer = window.setTimeout(() => this.repeatNow(alert), this.config.repeatMs);
+    this.repeats.set(alert.id, { timer, dueAt: Date.now() + this.config.repeatMs });
+  }
+
+  repeatNow(alert) {
+    if (!alert || !this.open.has(alert.id)) return;
+    this.sound.announce(alert);
+    this.scheduleRepeat(alert);
   }
 
   stopRepeat(alertId) {
-    window.clearTimeout(this.repeats.get(alertId));
+    const repeat = this.repeats.get(alertId);
+    if (repeat) window.clearTimeout(repeat.timer);
     this.repeats.delete(alertId);
   }
 

@@ -1,7 +1,5 @@
 // The admin alert socket: connects, notices when it dies, and comes back without a storm.
 
-import { startTicker } from "./background-ticker.js";
-
 export const SUBPROTOCOL = "takeout.v1";
 
 // The server closes with these codes when the session is gone or the user is not staff;
@@ -11,7 +9,6 @@ const CLOSE_NOT_STAFF = 4403;
 
 const PING_EVERY_MS = 20_000;
 const DEAD_AFTER_MS = 45_000; // no frame at all for this long: the socket is dead
-const TICK_MS = 5_000;
 const BACKOFF_FIRST_MS = 1_000;
 const BACKOFF_MAX_MS = 30_000;
 
@@ -19,7 +16,7 @@ const BACKOFF_MAX_MS = 30_000;
  * One WebSocket to /ws/<clientId> that reconnects with exponential backoff and jitter.
  * `urlFor()` builds the URL of each attempt (so it can carry `since`), `onFrame(frame)` gets
  * every parsed frame, `onState(state, info)` hears "connecting", "open", "reconnecting",
- * "offline" and "denied".
+ * "offline" and "denied". The owner calls `check()` every few seconds from a steady ticker.
  */
 export class AlertConnection {
   constructor({ urlFor, onFrame, onState }) {
@@ -38,7 +35,6 @@ export class AlertConnection {
 
   /** Open the first connection and keep one open from then on. */
   start() {
-    this.stopTicker = startTicker(TICK_MS, () => this.check());
     // A hidden tab's timers may have slept through a retry or a dead socket: look now.
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") this.check({ retryNow: true });

@@ -19,6 +19,7 @@ export function setUpWakeSwitch(button) {
 
   const acquire = async () => {
     if (sentinel !== null || document.visibilityState !== "visible") return;
+    button.removeAttribute("title");
     try {
       sentinel = await navigator.wakeLock.request("screen");
       sentinel.addEventListener("release", () => {
@@ -26,7 +27,9 @@ export function setUpWakeSwitch(button) {
         render();
       });
     } catch {
-      sentinel = null; // refused (battery saver, policy): the switch shows it is off
+      // Refused (battery saver, policy): the switch stays off and says why on hover.
+      sentinel = null;
+      button.title = "浏览器拒绝了屏幕常亮";
     }
     render();
   };
