@@ -12,6 +12,8 @@ pytestmark = pytest.mark.browser
 
 # Backoff tops out at 30 s; the server is down for a few seconds only.
 RECONNECT_TIMEOUT_MS = 60_000
+# The client checks its heartbeat every 5 s.
+TICK_SECONDS = 5
 
 
 def test_alerts_raised_while_the_server_was_down_appear_once_after_reconnecting(
@@ -63,9 +65,16 @@ def test_a_connection_silent_for_45_seconds_is_dropped_and_opened_again(open_scr
     page = screen.open("/dashboard/")
     wait_connected(screen)
 
-    page.clock.run_for(46_000)
+    # A frame that arrives after the jump (a presence update as other pages close) proves the
+    # socket alive again, so the jump is repeated until the page has seen 45 s of silence.
+    for _ in range(3):
+        page.clock.run_for(46_000)
+        try:
+            screen.wait_for_event("connection", timeout=TICK_SECONDS + 2, state="reconnecting")
+            break
+        except AssertionError:
+            continue
 
-    screen.wait_for_event("connection", state="reconnecting")
     screen.wait_for_event("connection", state="open", reconnected=True)
     expect(page.locator(".takeout-badge")).to_have_text("已连接")
 
