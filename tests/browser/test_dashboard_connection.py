@@ -87,6 +87,19 @@ def test_the_badge_says_connected_once_the_socket_is_open(open_screen):
     expect(page.locator(".takeout-badge")).to_have_text("已连接")
 
 
+def test_signing_out_in_another_tab_turns_the_badge_offline_with_a_way_back(open_screen):
+    screen = open_screen()
+    page = screen.open("/dashboard/")
+    wait_connected(screen)
+
+    other_tab = screen.context.new_page()
+    other_tab.goto(f"{screen.base_url}/dashboard/")
+    other_tab.get_by_role("button", name="退出登录").click()
+
+    expect(page.locator(".takeout-badge")).to_have_text("离线（登录已过期）")
+    expect(page.get_by_role("link", name="重新登录")).to_be_visible()
+
+
 def test_each_screen_shows_how_many_screens_are_online(open_screen):
     first = open_screen()
     first.open("/dashboard/")

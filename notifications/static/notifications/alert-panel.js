@@ -21,7 +21,7 @@ const SOUND_TEXT = {
 export function buildPanel(root, { onEnableSound, loginUrl }) {
   const bar = document.createElement("div");
   bar.className = "takeout-panel";
-  bar.setAttribute("role", "toolbar");
+  bar.setAttribute("role", "group");
   bar.setAttribute("aria-label", "提醒状态");
 
   const badge = document.createElement("span");
