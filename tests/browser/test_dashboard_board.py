@@ -89,7 +89,7 @@ def test_the_board_with_a_live_toast_is_captured_for_the_readme(open_screen, sho
     on_the_way = shop.place_paid_order()
     shop.staff_act(on_the_way, "confirm")
     shop.staff_act(on_the_way, "deliver")
-    screen = open_screen(viewport={"width": 1280, "height": 800})
+    screen = open_screen(viewport={"width": 1180, "height": 620})
     page = screen.open("/dashboard/")
     enable_sound(screen)
     wait_connected(screen)
