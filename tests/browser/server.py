@@ -11,8 +11,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 30
-# takeout.asgi:application with its static files served; see asgi.py beside this file.
-APPLICATION = "tests.browser.asgi:application"
+APPLICATION = "takeout.asgi:application"
 
 
 def free_port() -> int:
@@ -34,7 +33,7 @@ def manage(*args: str, env: dict[str, str]) -> None:
 
 
 class DaphneServer:
-    """daphne on a loopback port serving the project, startable and stoppable."""
+    """`daphne -b 127.0.0.1 -p <port> takeout.asgi:application`, startable and stoppable."""
 
     def __init__(self, *, env: dict[str, str], log_path: Path, port: int | None = None):
         self.env = env
@@ -99,6 +98,8 @@ def server_environment(database: Path) -> dict[str, str]:
             "DATABASE_URL": f"sqlite:///{database}",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DEBUG": "0",
+            # No nginx in front: the application serves its own static files.
+            "BEHIND_PROXY": "0",
             "PAYMENT_NOTIFY_SECRET": "browser-notify-secret",
             "API_THROTTLE_USER": "100000/minute",
             "API_THROTTLE_ANON": "100000/minute",
