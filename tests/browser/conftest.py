@@ -18,7 +18,9 @@ STAFF = ("staff", "staff-password")
 CUSTOMER = ("customer", "customer-password")
 
 
-@pytest.fixture(scope="session")
+# Package scope: sync Playwright runs an event loop in this thread while it is open, which the
+# async tests of other packages must not find running.
+@pytest.fixture(scope="package")
 def chromium():
     """Debian's chromium through Playwright; never a browser Playwright downloaded itself."""
     if not CHROMIUM.exists():
@@ -33,7 +35,7 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server_env(tmp_path_factory):
     """A migrated, seeded database file that every server process of the run shares."""
     database = tmp_path_factory.mktemp("browser") / "browser.sqlite3"
@@ -43,7 +45,7 @@ def server_env(tmp_path_factory):
     return env
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def daphne_server(server_env, tmp_path_factory):
     """The server the screens use; a test may stop and start it again on the same port."""
     server = DaphneServer(env=server_env, log_path=tmp_path_factory.getbasetemp() / "daphne.log")
