@@ -44,6 +44,10 @@ class Alert(models.Model):
             "id": self.pk,
             "orderNumber": self.order_number,
             "createdAt": timezone.localtime(self.created_at).isoformat(),
+            # Replays tell a page that came back what was handled while it was away.
+            "acknowledgedBy": (
+                self.acknowledged_by.get_username() if self.acknowledged_by_id else None
+            ),
         }
 
 

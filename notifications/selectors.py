@@ -7,7 +7,7 @@ from .models import Alert, CustomerEvent
 
 def alerts_since(after_id: int, *, limit: int, up_to: int | None = None) -> list[dict]:
     """Payloads of alerts with id > after_id (and <= up_to), oldest first, at most `limit`."""
-    queryset = Alert.objects.filter(pk__gt=after_id)
+    queryset = Alert.objects.filter(pk__gt=after_id).select_related("acknowledged_by")
     if up_to is not None:
         queryset = queryset.filter(pk__lte=up_to)
     return [alert.as_payload() for alert in queryset.order_by("pk")[:limit]]

@@ -240,6 +240,8 @@ EVENTS_POLL_BATCH = 100
 # (Redis down, an alert written from a shell) without waiting for the next alert.
 ALERT_RECONCILE_SECONDS = float(os.environ.get("ALERT_RECONCILE_SECONDS", "5"))
 ALERT_REPLAY_BATCH = 500
+# The board repeats a new order's voice alert this often until it is accepted or acknowledged.
+ALERT_REPEAT_SECONDS = int(os.environ.get("ALERT_REPEAT_SECONDS", "30"))
 # Client frames per socket: `rate` a second with bursts of `burst`; a socket still sending after
 # `patience` refused frames in a row is closed with 4429.
 WS_FRAME_RATE = float(os.environ.get("WS_FRAME_RATE", "20"))

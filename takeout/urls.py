@@ -4,6 +4,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from takeout.health import healthz
 
+admin.site.site_header = "外卖来单提醒 · 管理后台"
+admin.site.site_title = "外卖来单提醒"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),

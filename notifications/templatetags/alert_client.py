@@ -7,16 +7,13 @@ from django.utils.html import format_html
 
 register = template.Library()
 
-DEFAULT_REPEAT_SECONDS = 30
-
-
 @register.simple_tag
 def alert_client_root(*, order_href: str, floating: bool = False) -> str:
     """Render the client's root element; its settings travel as data attributes.
 
     `order_href` is the link of a toast, with `{id}` standing for the order id.
     """
-    repeat = getattr(settings, "ALERT_REPEAT_SECONDS", DEFAULT_REPEAT_SECONDS)
+    repeat = settings.ALERT_REPEAT_SECONDS
     return format_html(
         '<div class="takeout-alerts{}" data-takeout-alerts data-ws-path="/ws/"'
         ' data-repeat-seconds="{}" data-order-href="{}" data-orders-api="/api/admin/orders/"'

@@ -3,6 +3,7 @@
 import pytest
 from channels.db import database_sync_to_async
 from django.test import Client
+from django.utils import timezone
 
 from notifications.models import Alert
 from orders.services import order_create
@@ -37,7 +38,8 @@ async def test_alert_frames_carry_no_order_text_but_the_number(staff_token, html
         "content": f"订单号：{html_order.number}",
         "id": alert.pk,
         "orderNumber": html_order.number,
-        "createdAt": alert.created_at.isoformat(),
+        "createdAt": timezone.localtime(alert.created_at).isoformat(),
+        "acknowledgedBy": None,
     }
     await socket.disconnect()
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from notifications.models import Alert
+from notifications.services import alert_acknowledge
 from orders.models import Order
 from orders.services import order_create, order_remind
 from tests.conftest import WAIT, next_alert, next_event, open_admin_socket, pay, token_for
@@ -25,6 +26,7 @@ def alert_frame(alert: Alert) -> dict:
         "id": alert.pk,
         "orderNumber": alert.order_number,
         "createdAt": timezone.localtime(alert.created_at).isoformat(),
+        "acknowledgedBy": None,
     }
 
 
@@ -371,3 +373,15 @@ async def test_client_id_longer_than_64_characters_is_refused(staff_token):
     socket = WebsocketCommunicator(application, f"/ws/{'x' * 65}?token={staff_token}")
     connected, _ = await socket.connect(timeout=WAIT)
     assert not connected
+
+
+async def test_replay_tells_which_alerts_were_acknowledged_meanwhile(staff_token, staff, order):
+    await pay_async(order)
+    alert = await database_sync_to_async(Alert.objects.get)()
+    await database_sync_to_async(alert_acknowledge)(alert_id=alert.pk, user=staff)
+
+    socket = await open_admin_socket(token=staff_token, since=0, protocol=False)
+
+    frame = await socket.receive_json_from(timeout=WAIT)
+    assert (frame["id"], frame["acknowledgedBy"]) == (alert.pk, "clerk")
+    await socket.disconnect()

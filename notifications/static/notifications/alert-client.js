@@ -143,7 +143,14 @@ class AlertClient {
   }
 
   receiveAlert(alert) {
-    if (!Number.isInteger(alert.id) || this.seen.has(alert.id)) return;
+    if (!Number.isInteger(alert.id)) return;
+    if (alert.acknowledgedBy) {
+      // Acknowledged on another screen while this one was away: nothing left to raise.
+      this.markSeen(alert.id);
+      this.close(alert.id);
+      return;
+    }
+    if (this.seen.has(alert.id)) return;
     this.markSeen(alert.id);
     this.toasts.show(alert);
     this.open.set(alert.id, alert);
