@@ -7,6 +7,7 @@ from django.utils.html import format_html
 
 register = template.Library()
 
+
 @register.simple_tag
 def alert_client_root(*, order_href: str, floating: bool = False) -> str:
     """Render the client's root element; its settings travel as data attributes.
