@@ -21,6 +21,7 @@ from .selectors import (
     latest_customer_event_id,
 )
 from .services import UnknownAlert, alert_acknowledge
+from .wire import SocketWriter
 
 SUBPROTOCOL = "takeout.v1"
 MAX_FRAME_BYTES = 4096
@@ -95,6 +96,7 @@ class CursorRelayMixin:
 
     last_id = 0
     pending: list | None = None
+    writer: SocketWriter | None = None
 
     async def attach_live(self) -> None:
         """Start receiving live frames (they go through `offer`)."""
@@ -141,14 +143,24 @@ class CursorRelayMixin:
             if len(batch) < batch_size:
                 return
 
-    def offer(self, item_id: int, text: str):
-        """Send a live frame unless the client has it already; None when nothing to send."""
+    def offer(self, item_id: int, text: str, frame: bytes | None = None):
+        """Send a live frame unless the client has it already; None when nothing to await."""
         if item_id <= self.last_id:
             return None
         if self.pending is not None:
             self.pending.append((item_id, text))
             return None
         self.last_id = item_id
+        return self.send_live(text, frame)
+
+    def send_live(self, text: str, frame: bytes | None = None):
+        """Write a live frame straight to the socket when possible, else through ASGI `send`.
+
+        `frame` is `text` already framed (notifications.wire), built once for every page.
+        Returns what remains to await, or None.
+        """
+        if frame is not None and self.writer is not None and self.writer.write(frame):
+            return None
         return self.base_send({"type": "websocket.send", "text": text})
 
 
@@ -186,6 +198,7 @@ class AdminAlertConsumer(CursorRelayMixin, FrameProtocolMixin, AsyncJsonWebsocke
             return
         if self.scope.get("auth_method") == "session" and "session" in self.scope:
             self.session_key = self.scope["session"].session_key
+        self.writer = SocketWriter.for_send(self.base_send)
         await self.start_relay(since)
 
     async def attach_live(self) -> None:
@@ -209,13 +222,13 @@ class AdminAlertConsumer(CursorRelayMixin, FrameProtocolMixin, AsyncJsonWebsocke
 
     # -- called by the fan-out -------------------------------------------------------------
 
-    def offer_alert(self, alert_id: int, text: str):
-        """Send an alert frame unless the page has it already; None when nothing to send."""
-        return self.offer(alert_id, text)
+    def offer_alert(self, alert_id: int, text: str, frame: bytes):
+        """Send an alert frame unless the page has it already; None when nothing to await."""
+        return self.offer(alert_id, text, frame)
 
-    def offer_event(self, text: str):
+    def offer_event(self, text: str, frame: bytes):
         """Send an `event` frame (takeout.v1 pages only; the fan-out checks)."""
-        return self.base_send({"type": "websocket.send", "text": text})
+        return self.send_live(text, frame)
 
     async def end_session(self) -> None:
         """The session behind this page logged out: tell it to log in again."""

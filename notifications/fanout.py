@@ -28,6 +28,7 @@ from redis.exceptions import RedisError
 from . import groups
 from .publisher import ADMIN_EVENT_MESSAGE, ALERT_MESSAGE, SESSION_ENDED_MESSAGE
 from .selectors import alerts_since, latest_alert_id
+from .wire import text_frame
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +49,8 @@ class Page(Protocol):
     wants_events: bool
     session_key: str | None
 
-    def offer_alert(self, alert_id: int, text: str) -> Awaitable | None: ...
-    def offer_event(self, text: str) -> Awaitable | None: ...
+    def offer_alert(self, alert_id: int, text: str, frame: bytes) -> Awaitable | None: ...
+    def offer_event(self, text: str, frame: bytes) -> Awaitable | None: ...
     async def end_session(self) -> None: ...
 
 
@@ -187,15 +188,19 @@ class AdminFanout:
     async def _deliver(self, payloads: list[dict]) -> None:
         for payload in payloads:
             alert_id = payload["id"]
+            if alert_id <= self.cursor:
+                continue  # a catch-up read overlapped the live stream
             text = encode(payload)
+            frame = text_frame(text)
             self.cursor = alert_id
             for page in list(self.pages):
-                await _send_to(page, page.offer_alert(alert_id, text))
+                await _send_to(page, page.offer_alert(alert_id, text, frame))
 
     async def _relay_event(self, text: str) -> None:
+        frame = text_frame(text)
         for page in list(self.pages):
             if page.wants_events:
-                await _send_to(page, page.offer_event(text))
+                await _send_to(page, page.offer_event(text, frame))
 
     async def _end_session(self, session_key: str) -> None:
         for page in [p for p in self.pages if p.session_key == session_key]:
