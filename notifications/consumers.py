@@ -12,6 +12,7 @@ from django.conf import settings
 from takeout.parsers import loads_safely
 
 from . import closecodes, groups
+from .access import close_unless_allowed
 from .fanout import encode, get_fanout
 from .framebudget import FrameBudget
 from .selectors import (
@@ -183,12 +184,7 @@ class AdminAlertConsumer(CursorRelayMixin, FrameProtocolMixin, AsyncJsonWebsocke
         self.wants_events = SUBPROTOCOL in self.scope.get("subprotocols", ())
         await self.accept(SUBPROTOCOL if self.wants_events else None)
         self.start_budget()
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=closecodes.NOT_AUTHENTICATED)
-            return
-        if not user.is_staff:
-            await self.close(code=closecodes.NOT_STAFF)
+        if await close_unless_allowed(self, staff_only=True):
             return
         try:
             since = parse_since(self.scope)
@@ -269,9 +265,7 @@ class CustomerEventConsumer(CursorRelayMixin, FrameProtocolMixin, AsyncJsonWebso
         offered = SUBPROTOCOL in self.scope.get("subprotocols", ())
         await self.accept(SUBPROTOCOL if offered else None)
         self.start_budget()
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=closecodes.NOT_AUTHENTICATED)
+        if await close_unless_allowed(self, staff_only=False):
             return
         try:
             since = parse_since(self.scope)
@@ -279,7 +273,7 @@ class CustomerEventConsumer(CursorRelayMixin, FrameProtocolMixin, AsyncJsonWebso
             await self.send_error(str(exc))
             await self.close(code=closecodes.BAD_REQUEST)
             return
-        self.customer_id = user.pk
+        self.customer_id = self.scope["user"].pk
         await self.start_relay(since)
 
     async def attach_live(self) -> None:

@@ -10,6 +10,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
 from notifications import closecodes
+from notifications.access import close_unless_allowed
 from notifications.fanout import encode
 from notifications.framebudget import FrameBudget
 
@@ -30,12 +31,7 @@ class ConnectionCheckConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         await self.accept()
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=closecodes.NOT_AUTHENTICATED)
-            return
-        if not user.is_staff:
-            await self.close(code=closecodes.NOT_STAFF)
+        if await close_unless_allowed(self, staff_only=True):
             return
         self.budget = FrameBudget.from_settings()
         client = self.scope.get("client") or [None, None]

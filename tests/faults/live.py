@@ -17,28 +17,14 @@ from pathlib import Path
 import httpx
 import websockets
 
-from tests.conftest import notify_body, signed_headers
-from tests.live.servers import DAPHNE, ROOT, free_port, server_env, wait_until_up
-
-
-def post_notify(base: str, order, *, transaction_id: str = "wx-1") -> int:
-    """POST a correctly signed SUCCESS notify to a running server; the HTTP status."""
-    body = notify_body(order, transaction_id=transaction_id)
-    headers = {
-        key.removeprefix("HTTP_").replace("_", "-"): value
-        for key, value in signed_headers(body).items()
-    }
-    request = urllib.request.Request(  # noqa: S310 - loopback only
-        f"http://{base}/api/payments/notify/",
-        data=body,
-        headers={"Content-Type": "application/json", **headers},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
+from tests.live.servers import (  # noqa: F401 - post_notify is used through this module
+    DAPHNE,
+    ROOT,
+    free_port,
+    post_notify,
+    server_env,
+    wait_until_up,
+)
 
 
 class Page:

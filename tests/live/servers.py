@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -97,3 +98,25 @@ def daphne_process(*args: str, **env):
         log.close()
         os.unlink(log.name)
         assert "Traceback" not in output, output
+
+
+def post_notify(base: str, order, *, transaction_id: str = "wx-1") -> int:
+    """POST a correctly signed SUCCESS notify to a running server; the HTTP status."""
+    from tests.conftest import notify_body, signed_headers
+
+    body = notify_body(order, transaction_id=transaction_id)
+    headers = {
+        key.removeprefix("HTTP_").replace("_", "-"): value
+        for key, value in signed_headers(body).items()
+    }
+    request = urllib.request.Request(  # noqa: S310 - loopback only
+        f"http://{base}/api/payments/notify/",
+        data=body,
+        headers={"Content-Type": "application/json", **headers},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code

@@ -3,16 +3,15 @@
 import asyncio
 import json
 import signal
-import urllib.request
 
 import pytest
 import websockets
 from channels.db import database_sync_to_async
 
 from orders.services import order_create
-from tests.conftest import notify_body, require, signed_headers, token_for
+from tests.conftest import require, token_for
 from tests.live.nginx import nginx, nginx_available
-from tests.live.servers import daphne_process
+from tests.live.servers import daphne_process, post_notify
 
 pytestmark = [
     pytest.mark.live,
@@ -70,23 +69,6 @@ class ReconnectingPage:
         return self.alerts
 
 
-def pay_over_http(base: str, order, transaction_id: str) -> None:
-    """A signed payment notify straight to one daphne process."""
-    body = notify_body(order, transaction_id=transaction_id)
-    headers = {
-        key.removeprefix("HTTP_").replace("_", "-"): value
-        for key, value in signed_headers(body).items()
-    }
-    request = urllib.request.Request(  # noqa: S310 - loopback only
-        f"http://{base}/api/payments/notify/",
-        data=body,
-        headers={"Content-Type": "application/json", **headers},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=WAIT) as response:  # noqa: S310
-        assert response.status == 200
-
-
 def wsconnects(log, path: str) -> int:
     return log.read_text().count(f'"WSCONNECT {path}"')
 
@@ -111,7 +93,7 @@ async def test_pages_of_a_stopped_process_reconnect_to_the_other_and_replay(
         await asyncio.wait_for(page.live.wait(), WAIT)
         held_by_first = wsconnects(logs[0], path) == 1
         holder, survivor = (first_process, second) if held_by_first else (second_proc, first)
-        await asyncio.to_thread(pay_over_http, survivor, order, "wx-before")
+        await asyncio.to_thread(post_notify, survivor, order, transaction_id="wx-before")
         await page.wait_for_alerts(1)
 
         # daphne 4 drops its sockets on SIGTERM without a close frame: the page sees 1006
@@ -119,7 +101,7 @@ async def test_pages_of_a_stopped_process_reconnect_to_the_other_and_replay(
         holder.send_signal(signal.SIGTERM)
         await asyncio.to_thread(holder.wait, WAIT)
         # Raised while the page is between sockets: it must come back through the replay.
-        await asyncio.to_thread(pay_over_http, survivor, second_order, "wx-between")
+        await asyncio.to_thread(post_notify, survivor, second_order, transaction_id="wx-between")
         alerts = await page.wait_for_alerts(2)
         runner.cancel()
 

@@ -12,8 +12,7 @@ from django.test import override_settings
 
 from tests.conftest import require, token_for
 from tests.live.nginx import nginx, nginx_available
-from tests.live.servers import daphne
-from tests.live.test_two_processes import post_notify_over_http
+from tests.live.servers import daphne, post_notify
 
 pytestmark = [
     pytest.mark.live,
@@ -99,7 +98,7 @@ async def test_admin_socket_through_nginx_receives_an_alert_raised_on_the_other_
     assert json.loads(await asyncio.wait_for(socket.recv(), WAIT)) == {"event": "pong"}
     other = topology.upstreams[1 - topology.upstream_holding(path)]
 
-    await asyncio.to_thread(post_notify_over_http, other, order)
+    await asyncio.to_thread(post_notify, other, order)
 
     frame = json.loads(await asyncio.wait_for(socket.recv(), WAIT))
     assert (frame["type"], frame["orderNumber"]) == (1, order.number)

@@ -2,14 +2,13 @@
 
 import asyncio
 import json
-import urllib.request
 
 import pytest
 import websockets
 from channels.db import database_sync_to_async
 
-from tests.conftest import notify_body, signed_headers, token_for
-from tests.live.servers import daphne
+from tests.conftest import token_for
+from tests.live.servers import daphne, post_notify
 
 pytestmark = [
     pytest.mark.live,
@@ -17,22 +16,6 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def post_notify_over_http(base: str, order) -> int:
-    body = notify_body(order)
-    headers = {
-        key.removeprefix("HTTP_").replace("_", "-"): value
-        for key, value in signed_headers(body).items()
-    }
-    request = urllib.request.Request(  # noqa: S310 - loopback only
-        f"http://{base}/api/payments/notify/",
-        data=body,
-        headers={"Content-Type": "application/json", **headers},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        return response.status
 
 
 async def live_socket(base: str, token: str):
@@ -49,7 +32,7 @@ async def test_notify_on_one_process_reaches_a_socket_on_the_other(
     with daphne() as first, daphne() as second:
         socket = await live_socket(second, token)
 
-        status = await asyncio.to_thread(post_notify_over_http, first, order)
+        status = await asyncio.to_thread(post_notify, first, order)
 
         frame = json.loads(await asyncio.wait_for(socket.recv(), 10))
         assert status == 200
@@ -65,7 +48,7 @@ async def test_idle_socket_still_receives_an_alert_after_eleven_seconds(
         socket = await live_socket(second, token)
         await asyncio.sleep(11)
 
-        await asyncio.to_thread(post_notify_over_http, first, order)
+        await asyncio.to_thread(post_notify, first, order)
 
         frame = json.loads(await asyncio.wait_for(socket.recv(), 10))
         assert (frame["type"], frame["orderNumber"]) == (1, order.number)
