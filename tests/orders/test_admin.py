@@ -97,7 +97,7 @@ def test_orders_cannot_be_added_or_deleted(clerk_client, admin_client, paid_orde
 
 
 def test_the_order_page_edits_nothing_by_hand(admin_client, paid_order):
-    response = admin_client.post(
+    admin_client.post(
         f"{CHANGELIST}{paid_order.pk}/change/",
         {"status": "completed", "amount": 1, "address": "elsewhere", "items-TOTAL_FORMS": 0},
     )
@@ -108,7 +108,6 @@ def test_the_order_page_edits_nothing_by_hand(admin_client, paid_order):
         3800,
         "1 Road",
     )
-    assert response.status_code == 302
 
 
 # -- actions -------------------------------------------------------------------------------
