@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from channels.db import database_sync_to_async
 from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import get_messages
 from django.core.management import call_command
@@ -11,7 +12,14 @@ from django.test import Client
 from notifications.models import CustomerEvent
 from orders.models import Dish, Order
 from orders.services import order_create
-from tests.conftest import make_user, mark_paid
+from tests.conftest import (
+    make_user,
+    mark_paid,
+    next_event,
+    open_admin_socket,
+    open_customer_socket,
+    token_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -382,3 +390,39 @@ def test_the_dish_list_query_count_does_not_grow_with_rows(
 
     with django_assert_num_queries(DISH_LIST_QUERIES):
         assert clerk_client.get("/admin/orders/dish/").status_code == 200
+
+
+# -- what the other screens and the customer hear -------------------------------------------
+
+
+@database_sync_to_async
+def pay_and_sign_in(order, staff, customer) -> tuple[Client, str, str]:
+    mark_paid(order)
+    staff.groups.add(Group.objects.get(name="店员"))
+    client = Client()
+    client.force_login(staff)
+    return client, token_for(staff), token_for(customer)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_button_press_reaches_the_admin_pages_and_the_customer(customer, order, staff):
+    client, staff_token, customer_token = await pay_and_sign_in(order, staff, customer)
+    page = await open_admin_socket(token=staff_token, live=True)
+    customer_socket = await open_customer_socket(token=customer_token, live=True)
+
+    response = await database_sync_to_async(client.post)(f"{CHANGELIST}{order.pk}/confirm/")
+
+    assert response.status_code == 302
+    assert await next_event(page, "order") == {
+        "event": "order",
+        "orderId": order.pk,
+        "status": "confirmed",
+    }
+    heard = await next_event(customer_socket, "order")
+    assert (heard["orderId"], heard["status"], heard["content"]) == (
+        order.pk,
+        "confirmed",
+        "商家已接单，正在备餐",
+    )
+    await page.disconnect()
+    await customer_socket.disconnect()
