@@ -1,7 +1,6 @@
 """The alert log in the admin: read-only, filters, a link to the order, a fixed query count."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 
 from notifications.models import Alert
@@ -15,8 +14,8 @@ CHANGELIST = "/admin/notifications/alert/"
 
 
 @pytest.fixture
-def clerk_client(staff):
-    staff.groups.add(Group.objects.get(name="店员"))
+def clerk_client(staff, shop_group):
+    staff.groups.add(shop_group)
     client = Client()
     client.force_login(staff)
     return client

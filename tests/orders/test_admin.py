@@ -4,7 +4,7 @@ import io
 
 import pytest
 from channels.db import database_sync_to_async
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.test import Client
@@ -27,9 +27,9 @@ CHANGELIST = "/admin/orders/order/"
 
 
 @pytest.fixture
-def clerk_client(staff):
+def clerk_client(staff, shop_group):
     """A shop assistant: staff, in the 店员 group, not a superuser."""
-    staff.groups.add(Group.objects.get(name="店员"))
+    staff.groups.add(shop_group)
     client = Client()
     client.force_login(staff)
     return client
@@ -291,8 +291,8 @@ def test_a_button_answers_get_with_405(clerk_client, paid_order):
     assert status_of(paid_order) == "to_be_confirmed"
 
 
-def test_a_button_needs_the_csrf_token(staff, paid_order):
-    staff.groups.add(Group.objects.get(name="店员"))
+def test_a_button_needs_the_csrf_token(staff, shop_group, paid_order):
+    staff.groups.add(shop_group)
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff)
 
@@ -307,10 +307,8 @@ def test_a_button_for_a_missing_order_answers_404(clerk_client):
 # -- the shop assistants' group ------------------------------------------------------------
 
 
-def test_the_shop_group_has_exactly_the_assistants_permissions():
-    permissions = Group.objects.get(name="店员").permissions.values_list(
-        "content_type__app_label", "codename"
-    )
+def test_the_shop_group_has_exactly_the_assistants_permissions(shop_group):
+    permissions = shop_group.permissions.values_list("content_type__app_label", "codename")
 
     assert sorted(permissions) == [
         ("notifications", "view_alert"),
@@ -331,10 +329,10 @@ def test_a_shop_assistant_cannot_change_the_menu(clerk_client, dish):
     assert dish.price == 1900
 
 
-def test_seed_demo_puts_the_staff_account_in_the_shop_group(db):
+def test_seed_demo_puts_the_staff_account_in_the_shop_group(shop_group):
     call_command("seed_demo", stdout=io.StringIO())
 
-    staff = Group.objects.get(name="店员").user_set.get()
+    staff = shop_group.user_set.get()
     assert (staff.username, staff.is_staff, staff.is_superuser) == ("staff", True, True)
 
 
@@ -396,17 +394,19 @@ def test_the_dish_list_query_count_does_not_grow_with_rows(
 
 
 @database_sync_to_async
-def pay_and_sign_in(order, staff, customer) -> tuple[Client, str, str]:
+def pay_and_sign_in(order, staff, customer, group) -> tuple[Client, str, str]:
     mark_paid(order)
-    staff.groups.add(Group.objects.get(name="店员"))
+    staff.groups.add(group)
     client = Client()
     client.force_login(staff)
     return client, token_for(staff), token_for(customer)
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_button_press_reaches_the_admin_pages_and_the_customer(customer, order, staff):
-    client, staff_token, customer_token = await pay_and_sign_in(order, staff, customer)
+async def test_a_button_press_reaches_the_admin_pages_and_the_customer(
+    customer, order, staff, shop_group
+):
+    client, staff_token, customer_token = await pay_and_sign_in(order, staff, customer, shop_group)
     page = await open_admin_socket(token=staff_token, live=True)
     customer_socket = await open_customer_socket(token=customer_token, live=True)
 
