@@ -211,6 +211,10 @@ def _move(
     return order
 
 
+# Only an order waiting for the shop can be turned down; later, the shop cancels instead.
+REJECTABLE = OrderStatus.TO_BE_CONFIRMED
+
+
 def _with_reason(text: str, reason: str) -> str:
     return f"{text}：{reason}" if reason else text
 
@@ -229,7 +233,7 @@ def order_reject(*, order_id: int, by, reason: str) -> Order:
         OrderStatus.CANCELLED,
         content=_with_reason("商家已拒单", reason),
         reason=reason,
-        only_from=OrderStatus.TO_BE_CONFIRMED,
+        only_from=REJECTABLE,
         reject_reason=reason,
     )
 
@@ -256,6 +260,22 @@ def order_cancel(*, order_id: int, by, reason: str = "") -> Order:
         reason=reason,
         cancel_reason=reason,
     )
+
+
+def order_shop_actions(order: Order) -> list[str]:
+    """The shop's moves (confirm, reject, deliver, complete, cancel) the order's status allows."""
+    targets = {
+        "confirm": OrderStatus.CONFIRMED,
+        "reject": OrderStatus.CANCELLED,
+        "deliver": OrderStatus.DELIVERING,
+        "complete": OrderStatus.COMPLETED,
+        "cancel": OrderStatus.CANCELLED,
+    }
+    return [
+        name
+        for name, target in targets.items()
+        if order.can_move_to(target) and (name != "reject" or order.status == REJECTABLE)
+    ]
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """Shared fixtures: accounts, orders, signed notifies and admin sockets on the real ASGI app."""
 
 import copy
+import importlib
 import json
 import os
 import secrets
@@ -9,10 +10,12 @@ import time
 import pytest
 from asgiref.sync import SyncToAsync
 from channels.testing import WebsocketCommunicator
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.db import connections
+from django.db import connection, connections
 from django.test import override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -84,6 +87,19 @@ def make_user(username: str, *, is_staff: bool = False):
     user.is_staff = is_staff
     user.save()
     return user
+
+
+@pytest.fixture
+def shop_group(db):
+    """The 「店员」 group, as the orders migration 0003 makes it.
+
+    Tests with transaction=True empty every table after them, rows of data migrations
+    included, so the group is made again here rather than trusted to have survived.
+    """
+    migration = importlib.import_module("orders.migrations.0003_shop_staff_group")
+    with connection.schema_editor() as editor:
+        migration.create_group(django_apps, editor)
+    return Group.objects.get(name=migration.GROUP)
 
 
 @pytest.fixture

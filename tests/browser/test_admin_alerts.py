@@ -1,7 +1,11 @@
 """Every /admin/ page carries the same live alerts as the board."""
 
+import json
+import time
+
 import pytest
 from playwright.sync_api import expect
+from websockets.sync.client import connect
 
 from .helpers import (
     NEW_ORDER_CLIP,
@@ -59,6 +63,51 @@ def test_an_order_accepted_elsewhere_stops_the_repeat_on_an_admin_page(open_scre
     calls = len(screen.clip_calls(NEW_ORDER_CLIP))
     page.clock.run_for(2 * REPEAT_MS)
     assert len(screen.clip_calls(NEW_ORDER_CLIP)) == calls
+
+
+def customer_stream(shop, running_server):
+    """The customer's own stream, as the customer's app opens it."""
+    return connect(
+        f"ws://127.0.0.1:{running_server.port}/ws/customer/browser-app?token={shop.customer_token}"
+    )
+
+
+def wait_for_frame(socket, predicate, timeout: float = 20) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        frame = json.loads(socket.recv(timeout=max(0.1, deadline - time.monotonic())))
+        if predicate(frame):
+            return frame
+
+
+def test_confirming_on_the_order_page_silences_every_screen_and_tells_the_customer(
+    open_screen, shop, running_server
+):
+    lister, actor = open_screen(clock=True), open_screen(clock=True)
+    for screen in (lister, actor):
+        screen.open(ORDER_LIST)
+        enable_sound(screen)
+        wait_connected(screen)
+    with customer_stream(shop, running_server) as customer:
+        customer.send(json.dumps({"action": "ping"}))
+        wait_for_frame(customer, lambda frame: frame.get("event") == "pong")
+        order = shop.place_paid_order()
+        wait_for_clip_calls(lister, NEW_ORDER_CLIP, 1)
+
+        toast_for(actor.page, order).get_by_role("link", name="查看订单").click()
+        actor.page.locator("[data-order-moves]").get_by_role("button", name="接单").click()
+
+        expect(actor.page.get_by_text(f"已接单：订单 {order['number']}。")).to_be_visible()
+        lister.wait_for_event("order", orderId=order["id"], status="confirmed")
+        for screen in (actor, lister):
+            expect(toast_for(screen.page, order)).to_have_count(0)
+            calls = len(screen.clip_calls(NEW_ORDER_CLIP))
+            screen.page.clock.run_for(2 * REPEAT_MS)
+            assert len(screen.clip_calls(NEW_ORDER_CLIP)) == calls
+        heard = wait_for_frame(
+            customer, lambda frame: frame.get("event") == "order" and frame["status"] == "confirmed"
+        )
+        assert heard["orderId"] == order["id"]
 
 
 def test_an_open_toast_follows_the_staff_to_the_next_admin_page(open_screen, shop):

@@ -85,3 +85,30 @@ def test_rolled_back_payment_publishes_nothing(order, monkeypatch):
     assert Alert.objects.count() == 0
     order.refresh_from_db()
     assert order.status == "pending_payment"
+
+
+SHOP_SERVICES = {
+    "confirm": lambda order, staff: services.order_confirm(order_id=order.pk, by=staff),
+    "reject": lambda order, staff: services.order_reject(order_id=order.pk, by=staff, reason="x"),
+    "deliver": lambda order, staff: services.order_start_delivery(order_id=order.pk, by=staff),
+    "complete": lambda order, staff: services.order_complete(order_id=order.pk, by=staff),
+    "cancel": lambda order, staff: services.order_cancel(order_id=order.pk, by=staff),
+}
+
+
+@pytest.mark.parametrize("start", OrderStatus.values)
+@pytest.mark.parametrize("action", SHOP_SERVICES)
+def test_the_shop_actions_offered_are_the_ones_the_services_allow(order, staff, start, action):
+    Order.objects.filter(pk=order.pk).update(status=start)
+    order.refresh_from_db()
+    offered = action in services.order_shop_actions(order)
+
+    try:
+        with transaction.atomic():
+            SHOP_SERVICES[action](order, staff)
+    except IllegalTransition:
+        allowed = False
+    else:
+        allowed = True
+
+    assert offered == allowed

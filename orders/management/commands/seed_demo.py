@@ -3,6 +3,7 @@
 import os
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -32,4 +33,7 @@ class Command(BaseCommand):
         user.is_superuser = is_staff
         user.set_password(password)
         user.save()
+        if is_staff:
+            # The shop assistants' group, made by the orders migration 0003_shop_staff_group.
+            user.groups.add(Group.objects.get(name="店员"))
         return username, password
