@@ -103,7 +103,9 @@ else:
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "2")),
             "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "10")),
-            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+            # How long a request waits for a connection: while the database is down, requests
+            # answer 503 after this long.
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "3")),
         }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -58,6 +58,13 @@ def token(base, username, password):
     )[1]["token"]
 
 
+async def wait_until_healthy(base: str, seconds: float = 30) -> None:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while http(base, "GET", "/healthz/")[0] != 200:
+        assert asyncio.get_running_loop().time() < deadline, "server did not recover"
+        await asyncio.sleep(0.5)
+
+
 def count_orders(cluster) -> int:
     """Orders in the cluster, counted with psql (the test process's own database is another)."""
     out = subprocess.run(
@@ -100,6 +107,9 @@ async def test_requests_answer_503_while_postgres_is_down_and_succeed_after_with
         notify_while_down = post_notify(server.base, order)
         await asyncio.sleep(1.5)  # let the reconcile sweep meet the outage too
         cluster.start()
+        # The connection pool reconnects in the background: wait (bounded) until the server
+        # says it is healthy again, as a load balancer would, then it must serve normally.
+        await wait_until_healthy(server.base)
 
         after = http(server.base, "POST", "/api/orders/", body=ORDER, token=customer)
         notify_after = post_notify(server.base, order)
