@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from urllib.parse import parse_qs
 
+from autobahn.exception import Disconnected
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -48,6 +49,17 @@ class FrameProtocolMixin:
     """
 
     actions: tuple[str, ...] = ("ping",)
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        """Send, unless the client has gone meanwhile: then there is no one to send to.
+
+        daphne raises when a consumer sends to a connection closed during its handler
+        (django/channels#1820); the page replays what it missed when it comes back.
+        """
+        try:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+        except Disconnected:
+            pass
 
     def start_budget(self) -> None:
         self.budget = FrameBudget.from_settings()

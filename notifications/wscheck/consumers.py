@@ -6,6 +6,7 @@ import asyncio
 import os
 import socket
 
+from autobahn.exception import Disconnected
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
@@ -52,7 +53,10 @@ class ConnectionCheckConsumer(AsyncWebsocketConsumer):
             await self.send_event(event="time", now=timezone.now().isoformat())
 
     async def send_event(self, **event) -> None:
-        await self.send(text_data=encode(event))
+        try:
+            await self.send(text_data=encode(event))
+        except Disconnected:
+            pass  # the client left while a push was due (django/channels#1820)
 
     async def receive(self, text_data=None, bytes_data=None):
         if not self.budget.spend():
