@@ -111,6 +111,26 @@ class CursorRelayMixin:
     pending: list | None = None
     writer: SocketWriter | None = None
 
+    wants_events = False
+
+    async def open_stream(self, *, staff_only: bool) -> tuple[bool, int | None]:
+        """Accept (with takeout.v1 when offered), check the user and read `since`.
+
+        Returns (opened, since); when not opened the socket is already closed with the
+        contract's code (4401, 4403, or 4400 for a malformed `since`).
+        """
+        self.wants_events = SUBPROTOCOL in self.scope.get("subprotocols", ())
+        await self.accept(SUBPROTOCOL if self.wants_events else None)
+        self.start_budget()
+        if await close_unless_allowed(self, staff_only=staff_only):
+            return False, None
+        try:
+            return True, parse_since(self.scope)
+        except ValueError as exc:
+            await self.send_error(str(exc))
+            await self.close(code=closecodes.BAD_REQUEST)
+            return False, None
+
     async def attach_live(self) -> None:
         """Start receiving live frames (they go through `offer`)."""
         raise NotImplementedError
@@ -188,21 +208,12 @@ class AdminAlertConsumer(CursorRelayMixin, FrameProtocolMixin, AsyncJsonWebsocke
     channel_layer_alias = "admin-pages-use-the-fanout"
     actions = ("ack", "ping")
 
-    wants_events = False
     session_key = None
     attached = False
 
     async def connect(self):
-        self.wants_events = SUBPROTOCOL in self.scope.get("subprotocols", ())
-        await self.accept(SUBPROTOCOL if self.wants_events else None)
-        self.start_budget()
-        if await close_unless_allowed(self, staff_only=True):
-            return
-        try:
-            since = parse_since(self.scope)
-        except ValueError as exc:
-            await self.send_error(str(exc))
-            await self.close(code=closecodes.BAD_REQUEST)
+        opened, since = await self.open_stream(staff_only=True)
+        if not opened:
             return
         if self.scope.get("auth_method") == "session" and "session" in self.scope:
             self.session_key = self.scope["session"].session_key
@@ -274,16 +285,8 @@ class CustomerEventConsumer(CursorRelayMixin, FrameProtocolMixin, AsyncJsonWebso
     last_reconciled = 0.0
 
     async def connect(self):
-        offered = SUBPROTOCOL in self.scope.get("subprotocols", ())
-        await self.accept(SUBPROTOCOL if offered else None)
-        self.start_budget()
-        if await close_unless_allowed(self, staff_only=False):
-            return
-        try:
-            since = parse_since(self.scope)
-        except ValueError as exc:
-            await self.send_error(str(exc))
-            await self.close(code=closecodes.BAD_REQUEST)
+        opened, since = await self.open_stream(staff_only=False)
+        if not opened:
             return
         self.customer_id = self.scope["user"].pk
         await self.start_relay(since)
