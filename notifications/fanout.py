@@ -194,13 +194,17 @@ class AdminFanout:
             frame = text_frame(text)
             self.cursor = alert_id
             for page in list(self.pages):
-                await _send_to(page, page.offer_alert(alert_id, text, frame))
+                sending = page.offer_alert(alert_id, text, frame)
+                if sending is not None:  # most frames are written at once: nothing to await
+                    await _send_to(sending)
 
     async def _relay_event(self, text: str) -> None:
         frame = text_frame(text)
         for page in list(self.pages):
             if page.wants_events:
-                await _send_to(page, page.offer_event(text, frame))
+                sending = page.offer_event(text, frame)
+                if sending is not None:
+                    await _send_to(sending)
 
     async def _end_session(self, session_key: str) -> None:
         for page in [p for p in self.pages if p.session_key == session_key]:
@@ -254,14 +258,12 @@ class AdminFanout:
             logger.warning("presence publish failed")
 
 
-async def _send_to(page, sending) -> None:
+async def _send_to(sending) -> None:
     """Await one page's send; a page that fails to take a frame never stops the others.
 
     Under daphne a send only queues bytes on the transport, so awaiting pages one after the
     other costs no waiting.
     """
-    if sending is None:
-        return
     try:
         await sending
     except Exception:  # noqa: BLE001 - a closing socket must not cost the other pages

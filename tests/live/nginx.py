@@ -8,7 +8,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.live.servers import ROOT, free_port
+from tests.live.servers import ROOT, free_port, stop_and_read_log
 
 SHIPPED_CONF = ROOT / "deploy" / "nginx.conf"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -79,13 +79,5 @@ def nginx(upstreams: list[str], static_root: Path, workdir: Path):
         wait_for_port(port, process)
         yield f"127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.seek(0)
-        output = log.read().decode(errors="replace")
-        log.close()
+        output = stop_and_read_log(process, log)
         assert "[emerg]" not in output and "[alert]" not in output, output

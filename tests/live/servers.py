@@ -47,6 +47,20 @@ def server_env(**extra) -> dict:
     return env
 
 
+def stop_and_read_log(process: subprocess.Popen, log) -> str:
+    """Stop a server started by a test (kill it after 10 s) and return what it logged."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    log.seek(0)
+    output = log.read().decode(errors="replace")
+    log.close()
+    return output
+
+
 def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -87,15 +101,7 @@ def daphne_process(*args: str, **env):
         wait_until_up(f"http://{base}/healthz/", process)
         yield base, process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.seek(0)
-        output = log.read().decode(errors="replace")
-        log.close()
+        output = stop_and_read_log(process, log)
         os.unlink(log.name)
         assert "Traceback" not in output, output
 
