@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from urllib.parse import parse_qs
 
@@ -12,9 +14,10 @@ from django.conf import settings
 
 from takeout.parsers import loads_safely
 
-from . import closecodes, groups
+from . import closecodes
 from .access import close_unless_allowed
-from .fanout import encode, get_fanout
+from .customerfanout import get_customer_fanout
+from .fanout import OUTAGE_ERRORS, get_fanout
 from .framebudget import FrameBudget
 from .selectors import (
     alerts_since,
@@ -23,9 +26,14 @@ from .selectors import (
     latest_customer_event_id,
 )
 from .services import UnknownAlert, alert_acknowledge
-from .wire import SocketWriter
+from .wire import SocketWriter, encode
 
 SUBPROTOCOL = "takeout.v1"
+# Streams get live frames from a process-wide relay, not from a channel of their own: an alias
+# with no configured layer makes Channels open no channel and no receive task per socket.
+NO_CHANNEL_LAYER = "streams-use-the-process-relay"
+logger = logging.getLogger(__name__)
+
 MAX_FRAME_BYTES = 4096
 MAX_ALERT_ID = 2**62  # beyond any stored id, and within the database's bigint
 
@@ -101,15 +109,18 @@ class FrameProtocolMixin:
 class CursorRelayMixin:
     """A stream with a cursor: replay from the store, then live frames, no gap, no duplicate.
 
-    `start_relay` attaches to the live source first and buffers what arrives while it replays
-    `since` from the store, then flushes the buffer skipping what the replay sent. Every send
-    checks `id > last sent`, so a client sees each stored item once, in id order. Subclasses
-    say where live frames come from and how to read the store.
+    `start_relay` attaches to the live source first and holds what arrives while it replays
+    `since` from the store, then flushes what it held, skipping what the replay sent. A live
+    frame may name the id before it (`previous_id`): when the stream has not sent that one
+    (a publish still in flight, or lost), the stream reads the store instead, holding live
+    frames meanwhile. Every send checks `id > last sent`, so a client sees each stored item
+    once, in id order. Subclasses say where live frames come from and how to read the store.
     """
 
     last_id = 0
     pending: list | None = None
     writer: SocketWriter | None = None
+    catching_up: asyncio.Task | None = None
 
     wants_events = False
 
@@ -155,12 +166,7 @@ class CursorRelayMixin:
         else:
             self.last_id = since
             await self.replay()
-        while self.pending:
-            item_id, text = self.pending.pop(0)
-            if item_id > self.last_id:
-                self.last_id = item_id
-                await self.send(text_data=text)
-        self.pending = None
+        await self.flush_pending()
         await self.relay_started()
 
     async def replay(self, up_to: int | None = None) -> None:
@@ -171,20 +177,69 @@ class CursorRelayMixin:
                 self.last_id, limit=batch_size, up_to=up_to
             )
             for payload in batch:
-                self.last_id = payload["id"]
-                await self.send(text_data=encode(payload))
+                if payload["id"] > self.last_id:
+                    self.last_id = payload["id"]
+                    await self.send(text_data=encode(payload))
             if len(batch) < batch_size:
                 return
 
-    def offer(self, item_id: int, text: str, frame: bytes | None = None):
+    async def flush_pending(self) -> None:
+        """Send the live frames held meanwhile; at a gap, read the store (which has it) first."""
+        try:
+            while self.pending:
+                item_id, text, previous_id = self.pending.pop(0)
+                if item_id <= self.last_id:
+                    continue
+                if previous_id is not None and previous_id > self.last_id:
+                    await self.replay()  # everything committed so far, this item included
+                    continue
+                self.last_id = item_id
+                await self.send(text_data=text)
+        finally:
+            self.pending = None
+
+    async def catch_up(self) -> None:
+        """Send what the store has after the cursor, holding live frames meanwhile."""
+        if self.pending is not None:
+            return  # the store is being read already; what arrives meanwhile is held
+        self.pending = []
+        try:
+            await self.replay()
+        finally:
+            await self.flush_pending()
+
+    def offer(
+        self,
+        item_id: int,
+        text: str,
+        frame: bytes | None = None,
+        previous_id: int | None = None,
+    ):
         """Send a live frame unless the client has it already; None when nothing to await."""
         if item_id <= self.last_id:
             return None
         if self.pending is not None:
-            self.pending.append((item_id, text))
+            self.pending.append((item_id, text, previous_id))
+            return None
+        if previous_id is not None and previous_id > self.last_id:
+            # Read the store in the background so the relay goes on to other streams.
+            self.pending = [(item_id, text, previous_id)]
+            self.catching_up = asyncio.ensure_future(self._flush_in_background())
             return None
         self.last_id = item_id
         return self.send_live(text, frame)
+
+    async def _flush_in_background(self) -> None:
+        try:
+            await self.flush_pending()
+        except OUTAGE_ERRORS as exc:
+            # The store is down: the next ping (or a reconnect with `since`) catches up.
+            logger.warning("stream could not read the store (%s); the next ping catches up", exc)
+
+    def stop_catching_up(self) -> None:
+        if self.catching_up is not None:
+            self.catching_up.cancel()
+            self.catching_up = None
 
     def send_live(self, text: str, frame: bytes | None = None):
         """Write a live frame straight to the socket when possible, else through ASGI `send`.
@@ -204,8 +259,7 @@ class AdminAlertConsumer(CursorRelayMixin, FrameProtocolMixin, AsyncJsonWebsocke
     `offer_alert` / `offer_event`; so the page needs no channel-layer channel of its own.
     """
 
-    # No per-socket channel: an alias with no configured layer makes Channels skip it.
-    channel_layer_alias = "admin-pages-use-the-fanout"
+    channel_layer_alias = NO_CHANNEL_LAYER
     actions = ("ack", "ping")
 
     session_key = None
@@ -274,14 +328,16 @@ class AdminAlertConsumer(CursorRelayMixin, FrameProtocolMixin, AsyncJsonWebsocke
 class CustomerEventConsumer(CursorRelayMixin, FrameProtocolMixin, AsyncJsonWebsocketConsumer):
     """One open customer client: the `order` events of that customer's own orders.
 
-    Joins the customer's own group (events are targeted, so a channel per socket is cheap) and
-    keeps the same cursor guarantees as the admin stream. A live event whose predecessor the
-    socket has not sent, and every `ping`, make it read the store, so a publish lost on the
-    channel layer still arrives.
+    Live events reach it through the process-wide customer relay (notifications.customerfanout),
+    which calls `offer_customer_event` only for this customer's events; the stream keeps the
+    same cursor guarantees as the admin stream. A live event whose predecessor the socket has
+    not sent, and every `ping`, make it read the store, so a publish lost on the channel layer
+    still arrives.
     """
 
-    group: str | None = None
+    channel_layer_alias = NO_CHANNEL_LAYER
     customer_id: int | None = None
+    attached = False
     last_reconciled = 0.0
 
     async def connect(self):
@@ -289,12 +345,12 @@ class CustomerEventConsumer(CursorRelayMixin, FrameProtocolMixin, AsyncJsonWebso
         if not opened:
             return
         self.customer_id = self.scope["user"].pk
+        self.writer = SocketWriter.for_send(self.base_send)
         await self.start_relay(since)
 
     async def attach_live(self) -> None:
-        group = groups.customer_group(self.customer_id)
-        await self.channel_layer.group_add(group, self.channel_name)
-        self.group = group
+        await get_customer_fanout().attach(self.customer_id, self)
+        self.attached = True
 
     def stored_since(self, after_id: int, *, limit: int, up_to: int | None = None) -> list[dict]:
         return customer_events_since(self.customer_id, after_id, limit=limit, up_to=up_to)
@@ -303,36 +359,30 @@ class CustomerEventConsumer(CursorRelayMixin, FrameProtocolMixin, AsyncJsonWebso
         return latest_customer_event_id(self.customer_id)
 
     async def disconnect(self, code):
-        if self.group is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            self.group = None
+        self.stop_catching_up()
+        if self.attached:
+            self.attached = False
+            await get_customer_fanout().detach(self.customer_id, self)
 
-    async def customer_event(self, message):  # handles {"type": "customer.event", ...}
-        event = message["event"]
-        if event["id"] <= self.last_id:
-            return
-        if message.get("previous_id", 0) > self.last_id:
-            # An earlier event of this customer has not come through (in flight or lost); the
-            # store has both, in order, since a customer's events commit in id order.
-            await self.replay(up_to=event["id"])
-            return
-        sending = self.offer(event["id"], encode(event))
-        if sending is not None:
-            await sending
+    # -- called by the relay ---------------------------------------------------------------
+
+    def offer_customer_event(self, event_id: int, previous_id: int, text: str, frame: bytes):
+        """Send this customer's event unless the client has it; None when nothing to await."""
+        return self.offer(event_id, text, frame, previous_id)
 
     async def action_ping(self, frame) -> None:
         # A client's periodic ping doubles as the reconcile sweep, at most once an interval.
         now = time.monotonic()
         if now - self.last_reconciled >= settings.ALERT_RECONCILE_SECONDS:
             self.last_reconciled = now
-            await self.replay()
+            await self.catch_up()
         await super().action_ping(frame)
 
 
 class UnknownPathConsumer(AsyncJsonWebsocketConsumer):
     """Any other WebSocket path: refused at the handshake, without a server error."""
 
-    channel_layer_alias = "admin-pages-use-the-fanout"
+    channel_layer_alias = NO_CHANNEL_LAYER
 
     async def connect(self):
         await self.close()

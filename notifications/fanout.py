@@ -11,7 +11,6 @@ alerts that never came through the channel layer, it reads the missing ones from
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 import uuid
@@ -28,7 +27,7 @@ from redis.exceptions import RedisError
 from . import groups
 from .publisher import ADMIN_EVENT_MESSAGE, ALERT_MESSAGE, SESSION_ENDED_MESSAGE
 from .selectors import alerts_since, latest_alert_id
-from .wire import text_frame
+from .wire import encode, text_frame
 
 logger = logging.getLogger(__name__)
 
@@ -52,11 +51,6 @@ class Page(Protocol):
     def offer_alert(self, alert_id: int, text: str, frame: bytes) -> Awaitable | None: ...
     def offer_event(self, text: str, frame: bytes) -> Awaitable | None: ...
     async def end_session(self) -> None: ...
-
-
-def encode(frame: dict) -> str:
-    """Compact JSON, encoded once per frame and shared by every page."""
-    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
 class AdminFanout:

@@ -1,18 +1,17 @@
 """Long-poll fallback of the customer stream: `GET /api/events/?since=N&timeout=25`.
 
-An async view, so a waiting client costs a coroutine, not a worker thread; it listens on the
-customer's channel-layer group (so an event raised by any process wakes it) and touches the
-database only to authenticate and to read the store, releasing the connection before it waits.
+An async view, so a waiting client costs a coroutine, not a worker thread; it listens through
+the process's customer relay (notifications.customerfanout, so an event raised by any process
+wakes it) and touches the database only to authenticate and to read the store, releasing the
+connection before it waits.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
@@ -22,8 +21,7 @@ from rest_framework.authentication import TokenAuthentication
 
 from takeout.throttling import UserThrottle
 
-from . import groups
-from .publisher import CUSTOMER_EVENT_MESSAGE
+from .customerfanout import get_customer_fanout
 from .selectors import customer_events_since, latest_customer_event_id
 
 logger = logging.getLogger(__name__)
@@ -93,65 +91,56 @@ def _read(customer_id: int, since: int | None) -> tuple[list[dict], int]:
         _release_connection()
 
 
-async def _release_channel(layer, channel: str) -> None:
-    """Drop a channel whose receive completed normally.
+class _Waiter:
+    """A waiting poll, as a listener of the customer relay: wakes on an event past its cursor."""
 
-    Channels has no "delete channel"; channels_redis unsubscribes a channel when a receive on
-    it is cancelled, so start one and cancel it.
-    """
-    waiter = asyncio.ensure_future(layer.receive(channel))
-    await asyncio.sleep(0)
-    waiter.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await waiter
+    __slots__ = ("cursor", "highest", "woken")
+
+    def __init__(self):
+        self.cursor: int | None = None  # unknown until the store has been read
+        self.highest = 0
+        self.woken = asyncio.Event()
+
+    def offer_customer_event(self, event_id: int, previous_id: int, text: str, frame: bytes):
+        self.highest = max(self.highest, event_id)
+        if self.cursor is not None and event_id > self.cursor:
+            self.woken.set()
+
+    def wait_from(self, cursor: int) -> None:
+        """Wake for events after `cursor`, including any that came while the store was read."""
+        self.cursor = cursor
+        if self.highest > cursor:
+            self.woken.set()
 
 
 async def wait_for_customer_events(customer_id: int, since: int | None, wait_seconds: int):
     """Answer at once when events after `since` exist, else wait up to `wait_seconds`."""
-    layer = get_channel_layer()
-    group = groups.customer_group(customer_id)
-    channel = None
-    if layer is not None:
-        try:
-            # Listen before reading the store, so an event committed in between still wakes us.
-            channel = await layer.new_channel(prefix="poll.")
-            await layer.group_add(group, channel)
-        except Exception:  # noqa: BLE001 - Redis down: answer from the store alone
-            logger.warning("long-poll cannot listen on the channel layer; store only")
-            channel = None
+    relay = get_customer_fanout()
+    waiter = _Waiter()
+    listening = False
+    try:
+        # Listen before reading the store, so an event committed in between still wakes us.
+        await relay.attach(customer_id, waiter)
+        listening = True
+    except Exception:  # noqa: BLE001 - Redis down: answer from the store alone
+        logger.warning("long-poll cannot listen on the channel layer; store only")
     try:
         events, cursor = await sync_to_async(_read)(customer_id, since)
         if events or wait_seconds == 0:
             return events, cursor
-        if channel is None:
+        if not listening:
             # No live wake-up: wait a little and look once more, so clients do not spin.
             await asyncio.sleep(min(wait_seconds, settings.ALERT_RECONCILE_SECONDS))
             return await sync_to_async(_read)(customer_id, cursor)
-        if await _wait_for_newer(layer, channel, cursor, wait_seconds):
-            return await sync_to_async(_read)(customer_id, cursor)
-        return [], cursor
+        waiter.wait_from(cursor)
+        try:
+            await asyncio.wait_for(waiter.woken.wait(), wait_seconds)
+        except TimeoutError:
+            return [], cursor
+        return await sync_to_async(_read)(customer_id, cursor)
     finally:
-        if channel is not None:
-            with contextlib.suppress(Exception):
-                await layer.group_discard(group, channel)
-
-
-async def _wait_for_newer(layer, channel: str, cursor: int, wait_seconds: int) -> bool:
-    async def newer():
-        while True:
-            message = await layer.receive(channel)
-            if message.get("type") == CUSTOMER_EVENT_MESSAGE and message["event"]["id"] > cursor:
-                return
-
-    try:
-        await asyncio.wait_for(newer(), wait_seconds)
-    except TimeoutError:
-        return False  # the cancelled receive has dropped the channel
-    except Exception:  # noqa: BLE001 - Redis failed mid-wait: answer empty, the client polls again
-        logger.warning("long-poll lost the channel layer while waiting")
-        return False
-    await _release_channel(layer, channel)
-    return True
+        if listening:
+            await relay.detach(customer_id, waiter)
 
 
 @require_GET

@@ -54,7 +54,12 @@ def publish_customer_event(customer_id: int, event: dict, *, previous_id: int) -
     `previous_id` is the customer's event before this one: a listener whose cursor is below it
     missed something and reads the store instead of sending this frame straight away.
     """
-    message = {"type": CUSTOMER_EVENT_MESSAGE, "event": event, "previous_id": previous_id}
+    message = {
+        "type": CUSTOMER_EVENT_MESSAGE,
+        "customer": customer_id,
+        "event": event,
+        "previous_id": previous_id,
+    }
     return _group_send(groups.customer_group(customer_id), message)
 
 

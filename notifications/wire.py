@@ -12,11 +12,17 @@ else to Twisted, so frames keep their order and a slow reader is buffered exactl
 from __future__ import annotations
 
 import functools
+import json
 import struct
 
 from autobahn.websocket.protocol import WebSocketProtocol
 from daphne.server import Server
 from twisted.internet.tcp import Connection
+
+
+def encode(frame: dict) -> str:
+    """Compact JSON, encoded once per frame and shared by every socket it goes to."""
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
 def text_frame(text: str) -> bytes:

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from notifications import closecodes
 from notifications.access import close_unless_allowed
-from notifications.fanout import encode
 from notifications.framebudget import FrameBudget
+from notifications.wire import encode
 
 MAX_ECHO_BYTES = 4096
 # The seeds' WebSocketTask pushed the time every 5 s; a proxy that drops idle sockets shows up

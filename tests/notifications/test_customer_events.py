@@ -114,8 +114,18 @@ async def test_customer_group_hears_the_event_with_its_predecessor(order, custom
 
     messages = [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(2)]
     assert messages == [
-        {"type": CUSTOMER_EVENT_MESSAGE, "event": first.as_payload(), "previous_id": 0},
-        {"type": CUSTOMER_EVENT_MESSAGE, "event": second.as_payload(), "previous_id": first.pk},
+        {
+            "type": CUSTOMER_EVENT_MESSAGE,
+            "customer": customer.pk,
+            "event": first.as_payload(),
+            "previous_id": 0,
+        },
+        {
+            "type": CUSTOMER_EVENT_MESSAGE,
+            "customer": customer.pk,
+            "event": second.as_payload(),
+            "previous_id": first.pk,
+        },
     ]
     await layer.group_discard(customer_group(customer.pk), channel)
 
