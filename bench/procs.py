@@ -6,6 +6,7 @@ import resource
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 from . import httpclient
 
@@ -18,6 +19,7 @@ class ChildProcesses:
 
     def __init__(self):
         self.procs: list[subprocess.Popen] = []
+        self.log_paths: list[Path] = []
 
     def start(self, argv: list[str], *, env: dict, cwd: str, log_path: str) -> subprocess.Popen:
         """Start one server process with its output in `log_path`."""
@@ -25,6 +27,7 @@ class ChildProcesses:
         proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         self.procs.append(proc)
+        self.log_paths.append(Path(log_path))
         return proc
 
     def stop_all(self, grace: float = 5.0) -> None:

@@ -19,6 +19,7 @@ from . import procs, report, stack, stats
 from . import profile as profiling
 from .accounting import CpuWindow, PeakWatch
 from .loadgen import ClientPool, WorkerPlan
+from .serverlog import LogWindow
 from .targets import SCENARIOS, TARGETS, Target
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -200,6 +201,7 @@ async def measure(target: Target, args, log_dir: Path) -> dict:
             profiler = profiling.Profiler(servers[0], log_dir / f"py-spy-{target.name}")
             profiler.start(args.seconds, args.seconds + args.drain + 5)
         peaks = PeakWatch(servers=servers, connections=target.database_connections)
+        server_logs = LogWindow(list(target.children.log_paths))
         cpu.start()
         peaks.start()
         sent = await raise_events(target, first, events, args.rate)
@@ -211,6 +213,7 @@ async def measure(target: Target, args, log_dir: Path) -> dict:
         )
         drained_s = await drain(pool, first, first + events, expected_now, args)
         usage = cpu.stop()
+        slow_gc = server_logs.slow_collections()
         resources.update(await peaks.stop())
         if profiler is not None:
             profiler.stop()
@@ -249,6 +252,7 @@ async def measure(target: Target, args, log_dir: Path) -> dict:
         "cpu_us_per_delivery": round(1e6 * usage["server_cpu_s"] / figures["delivered"], 1)
         if figures["delivered"]
         else None,
+        "slow_collections": slow_gc,
         "waited_for_quiet_s": round(waited, 1),
         "load_average_before": load_before,
         "cpu_pressure_pct_before": pressure_before,
@@ -321,6 +325,13 @@ async def run(args) -> dict:
                 f"{result['target']}: alert createdAt -> frame p50 {created['p50']} "
                 f"p99 {created['p99']} ms; raising request answered p50 {answer['p50']} "
                 f"p99 {answer['p99']} ms"
+            )
+    for result in results:
+        slow = result["slow_collections"]
+        if slow["count"]:
+            print(
+                f"{result['target']}: {slow['count']} garbage collections over 100 ms in the"
+                f" timed part (longest {slow['max_ms']} ms, by generation {slow['by_generation']})"
             )
     for result in results:
         if result["other_processes_cpu_pct"] and result["other_processes_cpu_pct"] > 20:

@@ -14,6 +14,7 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 
 from notifications.auth import WebSocketAuthMiddleware, origin_checked  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
+from takeout import gcpolicy  # noqa: E402
 from takeout.frame_logging import skip_per_frame_debug_formatting  # noqa: E402
 
 # The daphne command serves no static files: behind nginx (BEHIND_PROXY=1) nginx serves them
@@ -29,3 +30,6 @@ application = ProtocolTypeRouter(
         "websocket": origin_checked(WebSocketAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )
+
+# Everything loaded so far lives as long as the process: keep it out of the collector's walks.
+gcpolicy.apply(young_threshold=settings.GC_YOUNG_THRESHOLD, slow_ms=settings.GC_SLOW_MS)

@@ -252,6 +252,12 @@ WS_FRAME_PATIENCE = int(os.environ.get("WS_FRAME_PATIENCE", "200"))
 # Coalesce presence: at most one presence update per interval per process.
 PRESENCE_INTERVAL_SECONDS = float(os.environ.get("PRESENCE_INTERVAL_SECONDS", "1"))
 
+# The collector in a server process (takeout/gcpolicy.py): the young generation is collected
+# every GC_YOUNG_THRESHOLD allocations (CPython's default is 700); collections longer than
+# GC_SLOW_MS are logged (0: never).
+GC_YOUNG_THRESHOLD = int(os.environ.get("GC_YOUNG_THRESHOLD", "50000"))
+GC_SLOW_MS = float(os.environ.get("GC_SLOW_MS", "100"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
