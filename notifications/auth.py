@@ -4,14 +4,15 @@ from importlib import import_module
 from urllib.parse import parse_qs
 
 from channels.auth import get_user
-from channels.db import database_sync_to_async
 from channels.security.websocket import OriginValidator
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http.cookie import parse_cookie
 
+from .reads import in_read_thread
 
-@database_sync_to_async
+
+@in_read_thread
 def _user_for_token(key: str):
     from rest_framework.authtoken.models import Token
 

@@ -15,10 +15,11 @@ from django.conf import settings
 from takeout.parsers import loads_safely
 
 from . import closecodes
-from .access import close_unless_allowed
+from .access import refusal
 from .customerfanout import get_customer_fanout
 from .fanout import OUTAGE_ERRORS, get_fanout
 from .framebudget import FrameBudget
+from .reads import in_read_thread
 from .selectors import (
     alerts_since,
     customer_events_since,
@@ -109,11 +110,11 @@ class FrameProtocolMixin:
 class CursorRelayMixin:
     """A stream with a cursor: replay from the store, then live frames, no gap, no duplicate.
 
-    `start_relay` attaches to the live source first and holds what arrives while it replays
-    `since` from the store, then flushes what it held, skipping what the replay sent. A live
-    frame may name the id before it (`previous_id`): when the stream has not sent that one
-    (a publish still in flight, or lost), the stream reads the store instead, holding live
-    frames meanwhile. Every send checks `id > last sent`, so a client sees each stored item
+    `start_relay` attaches to the live source first and holds what arrives while it accepts
+    and replays `since` from the store, then flushes what it held, skipping what the replay
+    sent. A live frame may name the id before it (`previous_id`): when the stream has not sent
+    that one (a publish still in flight, or lost), the stream reads the store instead, holding
+    live frames meanwhile. Every send checks `id > last sent`, so a client sees each stored item
     once, in id order. Subclasses say where live frames come from and how to read the store.
     """
 
@@ -123,21 +124,27 @@ class CursorRelayMixin:
     catching_up: asyncio.Task | None = None
 
     wants_events = False
+    subprotocol: str | None = None
 
     async def open_stream(self, *, staff_only: bool) -> tuple[bool, int | None]:
-        """Accept (with takeout.v1 when offered), check the user and read `since`.
+        """Check the user and read `since`; refuse with the contract's close code.
 
-        Returns (opened, since); when not opened the socket is already closed with the
-        contract's code (4401, 4403, or 4400 for a malformed `since`).
+        Returns (allowed, since). A refused socket is accepted and closed at once with 4401,
+        4403, or 4400 for a malformed `since`; an allowed one is not accepted yet:
+        `start_relay` accepts it once it is live.
         """
         self.wants_events = SUBPROTOCOL in self.scope.get("subprotocols", ())
-        await self.accept(SUBPROTOCOL if self.wants_events else None)
+        self.subprotocol = SUBPROTOCOL if self.wants_events else None
         self.start_budget()
-        if await close_unless_allowed(self, staff_only=staff_only):
+        code = refusal(self.scope.get("user"), staff_only=staff_only)
+        if code is not None:
+            await self.accept(self.subprotocol)
+            await self.close(code=code)
             return False, None
         try:
             return True, parse_since(self.scope)
         except ValueError as exc:
+            await self.accept(self.subprotocol)
             await self.send_error(str(exc))
             await self.close(code=closecodes.BAD_REQUEST)
             return False, None
@@ -158,13 +165,20 @@ class CursorRelayMixin:
         """Called once the stream is live."""
 
     async def start_relay(self, since: int | None) -> None:
-        """Attach to the live source, replay what the client missed, then go live with no seam."""
-        self.pending = []  # live frames wait here while the replay runs
+        """Attach to the live source, accept, replay what the client missed, go live, no seam.
+
+        The socket is accepted only once it is attached and knows its cursor, so a client that
+        sees it open hears every event committed from then on, whatever the server's backlog
+        of handshakes.
+        """
+        self.pending = []  # live frames wait here until the replay is done
+        self.last_id = since or 0
         await self.attach_live()
         if since is None:
-            self.last_id = await database_sync_to_async(self.stored_latest)()
-        else:
-            self.last_id = since
+            self.last_id = await in_read_thread(self.stored_latest)()
+        await self.accept(self.subprotocol)
+        self.writer = SocketWriter.for_send(self.base_send)
+        if since is not None:
             await self.replay()
         await self.flush_pending()
         await self.relay_started()
@@ -173,7 +187,7 @@ class CursorRelayMixin:
         """Send stored items after the cursor (up to `up_to`), in id order."""
         batch_size = settings.ALERT_REPLAY_BATCH
         while True:
-            batch = await database_sync_to_async(self.stored_since)(
+            batch = await in_read_thread(self.stored_since)(
                 self.last_id, limit=batch_size, up_to=up_to
             )
             for payload in batch:
@@ -271,7 +285,6 @@ class AdminAlertConsumer(CursorRelayMixin, FrameProtocolMixin, AsyncJsonWebsocke
             return
         if self.scope.get("auth_method") == "session" and "session" in self.scope:
             self.session_key = self.scope["session"].session_key
-        self.writer = SocketWriter.for_send(self.base_send)
         await self.start_relay(since)
 
     async def attach_live(self) -> None:
@@ -345,7 +358,6 @@ class CustomerEventConsumer(CursorRelayMixin, FrameProtocolMixin, AsyncJsonWebso
         if not opened:
             return
         self.customer_id = self.scope["user"].pk
-        self.writer = SocketWriter.for_send(self.base_send)
         await self.start_relay(since)
 
     async def attach_live(self) -> None:
