@@ -21,6 +21,7 @@ from .run import RESULTS_DIR, raise_events
 from .targets import SCENARIOS, TakeoutTarget, limited, recipient_of
 
 POLL_TIMEOUT_S = 25
+SETTLE_S = 3
 
 
 class Poller:
@@ -90,7 +91,9 @@ async def measure(args) -> dict:
         pollers = [Poller(poll_port, token) for token in tokens]
         await limited([poller.start for poller in pollers])
         loops = [asyncio.ensure_future(poller.run(stop)) for poller in pollers]
-        await asyncio.sleep(1)  # every poll is waiting
+        # Let every first poll authenticate, attach and read before the timed part: that is
+        # 200 requests' worth of work, queued in the process's one database thread.
+        await asyncio.sleep(SETTLE_S)
         print(f"[longpoll] raising {events} events at {args.rate}/s on the other process")
         target.ws_ports = [raise_port]  # confirms go to the process the polls are not on
         sent = await raise_events(target, 0, events, args.rate)
