@@ -13,8 +13,7 @@ import time
 from array import array
 from dataclasses import dataclass, field
 
-from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+from . import rawws
 
 
 @dataclass
@@ -65,20 +64,16 @@ class Worker:
         """Open one socket and record every frame until it closes or the run stops."""
         async with gate:
             try:
-                ws = await connect(
+                ws = await rawws.connect(
                     url,
-                    compression=None,
-                    ping_interval=None,
-                    max_queue=None,
-                    proxy=None,
-                    open_timeout=self.plan.open_timeout,
-                    close_timeout=1,
+                    self.receiver(log),
                     subprotocols=self.plan.subprotocols,
+                    limit_s=self.plan.open_timeout,
                 )
-            except InvalidStatus as exc:
-                log.error = f"HTTP {exc.response.status_code}"
+            except rawws.HandshakeFailed as exc:
+                log.error = f"HTTP {exc.status}" if exc.status else str(exc)[:120]
                 return
-            except (OSError, TimeoutError, WebSocketException) as exc:
+            except (OSError, TimeoutError) as exc:
                 log.error = f"{type(exc).__name__}: {exc}"[:120]
                 return
             finally:
@@ -88,34 +83,39 @@ class Worker:
         log.connected = True
         self.sockets.append(ws)
         self.open += 1
+        try:
+            code = await ws.closed
+            if not self.stopping:
+                log.close_code = code
+        finally:
+            self.open -= 1
+
+    def receiver(self, log: SocketLog):
+        """The per-frame callback of one socket: match the frame to a key and note the time."""
         key_re, require_re, key_index, counts = (
             self.key_re,
             self.require_re,
             self.key_index,
             self.counts,
         )
-        recv, monotonic = ws.recv, time.monotonic
-        stamp_re, stamps = self.stamp_re, self.stamps
-        try:
-            while True:
-                data = await recv(decode=False)
-                now = monotonic()
-                match = key_re.search(data)
-                index = key_index.get(match.group(1)) if match else None
-                if index is None or (require_re is not None and not require_re.search(data)):
-                    log.other_frames += 1
-                    continue
-                log.indexes.append(index)
-                log.times.append(now)
-                counts[index] += 1
-                if index not in stamps and stamp_re is not None:
-                    stamp = stamp_re.search(data)
-                    stamps[index] = stamp.group(1) if stamp else b""
-        except ConnectionClosed:
-            if not self.stopping:
-                log.close_code = ws.close_code if ws.close_code is not None else 1006
-        finally:
-            self.open -= 1
+        monotonic, stamp_re, stamps = time.monotonic, self.stamp_re, self.stamps
+        indexes, times = log.indexes, log.times
+
+        def on_message(data: bytes) -> None:
+            now = monotonic()
+            match = key_re.search(data)
+            index = key_index.get(match.group(1)) if match else None
+            if index is None or (require_re is not None and not require_re.search(data)):
+                log.other_frames += 1
+                return
+            indexes.append(index)
+            times.append(now)
+            counts[index] += 1
+            if index not in stamps and stamp_re is not None:
+                stamp = stamp_re.search(data)
+                stamps[index] = stamp.group(1) if stamp else b""
+
+        return on_message
 
     async def run(self, conn) -> None:
         """Connect, report, answer the parent's questions, then hand back the logs."""
