@@ -5,6 +5,7 @@ Everything here is best effort by design: the database is the record, so a faile
 reconcile sweep.
 """
 
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
@@ -12,6 +13,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from . import groups
+from .serverloop import serving_loop_elsewhere
 
 logger = logging.getLogger(__name__)
 
@@ -21,16 +23,42 @@ SESSION_ENDED_MESSAGE = "session.ended"
 CUSTOMER_EVENT_MESSAGE = "customer.event"
 
 
+_in_flight: set[asyncio.Task] = set()
+
+
 def _group_send(group: str, message: dict) -> bool:
+    """Publish; False when it failed here (a publish handed to the serving loop counts as sent).
+
+    From a request's worker thread the publish is handed to the serving loop without waiting
+    for it (notifications.serverloop); publishes handed over by one thread keep their order,
+    since the loop starts them in turn and the layer sends them in turn.
+    """
     layer = get_channel_layer()
     if layer is None:
         return False
+    loop = serving_loop_elsewhere()
+    if loop is not None:
+        loop.call_soon_threadsafe(_start_publish, layer, group, message)
+        return True
     try:
         async_to_sync(layer.group_send)(group, message)
     except Exception:  # noqa: BLE001 - any transport failure must not fail the request
         logger.warning("publish to %s failed; pages will catch up from the store", group)
         return False
     return True
+
+
+def _start_publish(layer, group: str, message: dict) -> None:
+    task = asyncio.ensure_future(_publish_logged(layer, group, message))
+    _in_flight.add(task)
+    task.add_done_callback(_in_flight.discard)
+
+
+async def _publish_logged(layer, group: str, message: dict) -> None:
+    try:
+        await layer.group_send(group, message)
+    except Exception:  # noqa: BLE001 - the store is the record; pages catch up from it
+        logger.warning("publish to %s failed; pages will catch up from the store", group)
 
 
 def publish_alert(payload: dict) -> bool:

@@ -14,6 +14,7 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 
 from notifications.auth import WebSocketAuthMiddleware, origin_checked  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
+from notifications.serverloop import remembered  # noqa: E402
 from takeout import gcpolicy  # noqa: E402
 from takeout.frame_logging import skip_per_frame_debug_formatting  # noqa: E402
 
@@ -24,11 +25,13 @@ if not settings.BEHIND_PROXY:
 
 skip_per_frame_debug_formatting()
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": origin_checked(WebSocketAuthMiddleware(URLRouter(websocket_urlpatterns))),
-    }
+application = remembered(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": origin_checked(WebSocketAuthMiddleware(URLRouter(websocket_urlpatterns))),
+        }
+    )
 )
 
 # Everything loaded so far lives as long as the process: keep it out of the collector's walks.
