@@ -38,6 +38,8 @@ PRESENCE_STALE_SECONDS = 75
 PRESENCE_HEARTBEAT_SECONDS = 30
 # What an outage of the store or of Redis raises (OSError: a refused or reset connection).
 OUTAGE_ERRORS = (DatabaseError, RedisError, OSError)
+# Pages written to between two turns of the event loop.
+DELIVERY_SLICE = 250
 # Channel-layer group membership expires (group_expiry); join again well before that.
 REJOIN_SECONDS = 600
 
@@ -63,6 +65,7 @@ class AdminFanout:
         self.cursor = 0
         self._channel: str | None = None
         self._start_lock = asyncio.Lock()
+        self._delivering = asyncio.Lock()
         self._tasks: list[asyncio.Task] = []
         self._presence: dict[str, tuple[int, float]] = {}
         self._presence_dirty = True
@@ -180,17 +183,24 @@ class AdminFanout:
                 return
 
     async def _deliver(self, payloads: list[dict]) -> None:
-        for payload in payloads:
-            alert_id = payload["id"]
-            if alert_id <= self.cursor:
-                continue  # a catch-up read overlapped the live stream
-            text = encode(payload)
-            frame = text_frame(text)
-            self.cursor = alert_id
-            for page in list(self.pages):
-                sending = page.offer_alert(alert_id, text, frame)
-                if sending is not None:  # most frames are written at once: nothing to await
-                    await _send_to(sending)
+        async with self._delivering:  # the live stream and a catch-up read take turns
+            for payload in payloads:
+                alert_id = payload["id"]
+                if alert_id <= self.cursor:
+                    continue  # a catch-up read overlapped the live stream
+                text = encode(payload)
+                frame = text_frame(text)
+                self.cursor = alert_id
+                pages = list(self.pages)
+                for start in range(0, len(pages), DELIVERY_SLICE):
+                    if start:
+                        # Let the loop serve requests and handshakes between slices: writing
+                        # to thousands of pages in one go would hold it for tens of ms.
+                        await asyncio.sleep(0)
+                    for page in pages[start : start + DELIVERY_SLICE]:
+                        sending = page.offer_alert(alert_id, text, frame)
+                        if sending is not None:  # most frames are written at once
+                            await _send_to(sending)
 
     async def _relay_event(self, text: str) -> None:
         frame = text_frame(text)

@@ -19,6 +19,8 @@ from autobahn.websocket.protocol import WebSocketProtocol
 from daphne.server import Server
 from twisted.internet.tcp import Connection
 
+STATE_OPEN = WebSocketProtocol.STATE_OPEN
+
 
 def encode(frame: dict) -> str:
     """Compact JSON, encoded once per frame and shared by every socket it goes to."""
@@ -63,7 +65,7 @@ class SocketWriter:
     def write(self, frame: bytes) -> bool:
         """Write the frame; False when the connection is not open (nothing was written)."""
         protocol, transport = self.protocol, self.transport
-        if protocol.state != WebSocketProtocol.STATE_OPEN or transport.disconnecting:
+        if protocol.state != STATE_OPEN or transport.disconnecting:
             return False
         if (
             protocol.send_queue
