@@ -138,7 +138,7 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "takeout.rediscache.SharedPoolRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CHANNEL_LAYER_PREFIX,
             "OPTIONS": {
