@@ -12,6 +12,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
+from takeout.gcpolicy import stream_opened
 from takeout.parsers import loads_safely
 
 from . import closecodes
@@ -181,6 +182,7 @@ class CursorRelayMixin:
         if since is not None:
             await self.replay()
         await self.flush_pending()
+        stream_opened()
         await self.relay_started()
 
     async def replay(self, up_to: int | None = None) -> None:

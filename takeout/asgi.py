@@ -35,4 +35,10 @@ application = remembered(
 )
 
 # Everything loaded so far lives as long as the process: keep it out of the collector's walks.
-gcpolicy.apply(young_threshold=settings.GC_YOUNG_THRESHOLD, slow_ms=settings.GC_SLOW_MS)
+gcpolicy.apply(
+    young_threshold=settings.GC_YOUNG_THRESHOLD,
+    slow_ms=settings.GC_SLOW_MS,
+    freeze_burst=settings.GC_FREEZE_BURST,
+    freeze_quiet_s=settings.GC_FREEZE_QUIET_SECONDS,
+    thaw_minutes=settings.GC_THAW_MINUTES,
+)

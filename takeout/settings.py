@@ -257,6 +257,11 @@ PRESENCE_INTERVAL_SECONDS = float(os.environ.get("PRESENCE_INTERVAL_SECONDS", "1
 # GC_SLOW_MS are logged (0: never).
 GC_YOUNG_THRESHOLD = int(os.environ.get("GC_YOUNG_THRESHOLD", "50000"))
 GC_SLOW_MS = float(os.environ.get("GC_SLOW_MS", "100"))
+# Once GC_FREEZE_BURST streams have opened and none has for GC_FREEZE_QUIET_SECONDS, what is alive
+# is frozen (0: never); frozen objects go back to the collector every GC_THAW_MINUTES.
+GC_FREEZE_BURST = int(os.environ.get("GC_FREEZE_BURST", "200"))
+GC_FREEZE_QUIET_SECONDS = float(os.environ.get("GC_FREEZE_QUIET_SECONDS", "1"))
+GC_THAW_MINUTES = float(os.environ.get("GC_THAW_MINUTES", "30"))
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,6 @@
 """The collector's policy for server processes (takeout.gcpolicy)."""
 
+import asyncio
 import gc
 import logging
 
@@ -54,3 +55,37 @@ def test_zero_turns_the_slow_collection_log_off():
     gcpolicy.apply(young_threshold=700, slow_ms=0)
 
     assert not [cb for cb in gc.callbacks if isinstance(cb, gcpolicy.SlowCollectionLog)]
+
+
+async def test_a_settled_burst_of_streams_is_frozen():
+    policy = gcpolicy.SettledBurst(burst=3, quiet_s=0.05, thaw_s=3600)
+    before = gc.get_freeze_count()
+    opened_with_the_streams = [object() for _ in range(100)]  # noqa: F841 - alive across
+
+    for _ in range(3):
+        policy.stream_opened()
+    await asyncio.sleep(0.3)
+
+    assert gc.get_freeze_count() > before
+
+
+async def test_fewer_streams_than_a_burst_freeze_nothing():
+    policy = gcpolicy.SettledBurst(burst=3, quiet_s=0.05, thaw_s=3600)
+    before = gc.get_freeze_count()
+
+    for _ in range(2):
+        policy.stream_opened()
+    await asyncio.sleep(0.3)
+
+    assert gc.get_freeze_count() == before
+
+
+async def test_frozen_objects_go_back_to_the_collector_when_the_thaw_is_due(caplog):
+    policy = gcpolicy.SettledBurst(burst=1, quiet_s=0.05, thaw_s=0)
+
+    with caplog.at_level(logging.INFO, logger="takeout.gcpolicy"):
+        policy.stream_opened()
+        await asyncio.sleep(0.3)
+
+    assert "handed the frozen objects back to the collector" in caplog.text
+    assert "froze" in caplog.text
