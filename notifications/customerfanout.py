@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from collections.abc import Awaitable
 from typing import Protocol
-
-from channels.layers import get_channel_layer
 
 from . import groups
 from .fanout import OUTAGE_ERRORS, REJOIN_SECONDS
 from .publisher import CUSTOMER_EVENT_MESSAGE
+from .relaying import cancel_all, one_per_loop, send_quietly
 from .wire import encode, text_frame
 
 logger = logging.getLogger(__name__)
@@ -113,13 +111,7 @@ class CustomerFanout:
 
     async def stop(self) -> None:
         """Stop receiving and leave every group (tests and shutdown)."""
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
+        await cancel_all(self._tasks)
         self._tasks = []
         for customer_id in list(self.joined):
             self.joined.discard(customer_id)
@@ -170,20 +162,7 @@ class CustomerFanout:
                 event["id"], message.get("previous_id", 0), text, frame
             )
             if sending is not None:
-                try:
-                    await sending
-                except Exception:  # noqa: BLE001 - one closing socket must not cost the others
-                    logger.debug("send to a customer stream failed", exc_info=True)
+                await send_quietly(sending)
 
 
-_fanouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def get_customer_fanout() -> CustomerFanout:
-    """The relay of the running event loop (one per process under daphne)."""
-    loop = asyncio.get_running_loop()
-    fanout = _fanouts.get(loop)
-    if fanout is None:
-        fanout = CustomerFanout(get_channel_layer())
-        _fanouts[loop] = fanout
-    return fanout
+get_customer_fanout = one_per_loop(CustomerFanout)

@@ -14,18 +14,17 @@ import asyncio
 import logging
 import time
 import uuid
-import weakref
 from collections.abc import Awaitable
 from typing import Protocol
 
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import DatabaseError
 from redis.exceptions import RedisError
 
 from . import groups
 from .publisher import ADMIN_EVENT_MESSAGE, ALERT_MESSAGE, SESSION_ENDED_MESSAGE
+from .relaying import cancel_all, one_per_loop, send_quietly
 from .selectors import alerts_since, latest_alert_id
 from .wire import encode, text_frame
 
@@ -118,13 +117,7 @@ class AdminFanout:
 
     async def stop(self) -> None:
         """Cancel the loops and leave the group (tests and shutdown)."""
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
+        await cancel_all(self._tasks)
         self._tasks = []
         if self._channel is not None:
             try:
@@ -200,7 +193,7 @@ class AdminFanout:
                     for page in pages[start : start + DELIVERY_SLICE]:
                         sending = page.offer_alert(alert_id, text, frame)
                         if sending is not None:  # most frames are written at once
-                            await _send_to(sending)
+                            await send_quietly(sending)
 
     async def _relay_event(self, text: str) -> None:
         frame = text_frame(text)
@@ -208,7 +201,7 @@ class AdminFanout:
             if page.wants_events:
                 sending = page.offer_event(text, frame)
                 if sending is not None:
-                    await _send_to(sending)
+                    await send_quietly(sending)
 
     async def _end_session(self, session_key: str) -> None:
         for page in [p for p in self.pages if p.session_key == session_key]:
@@ -262,26 +255,4 @@ class AdminFanout:
             logger.warning("presence publish failed")
 
 
-async def _send_to(sending) -> None:
-    """Await one page's send; a page that fails to take a frame never stops the others.
-
-    Under daphne a send only queues bytes on the transport, so awaiting pages one after the
-    other costs no waiting.
-    """
-    try:
-        await sending
-    except Exception:  # noqa: BLE001 - a closing socket must not cost the other pages
-        logger.debug("send to an admin page failed", exc_info=True)
-
-
-_fanouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def get_fanout() -> AdminFanout:
-    """The fan-out of the running event loop (one per process under daphne)."""
-    loop = asyncio.get_running_loop()
-    fanout = _fanouts.get(loop)
-    if fanout is None:
-        fanout = AdminFanout(get_channel_layer())
-        _fanouts[loop] = fanout
-    return fanout
+get_fanout = one_per_loop(AdminFanout)
