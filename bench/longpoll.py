@@ -91,8 +91,7 @@ async def measure(args) -> dict:
         pollers = [Poller(poll_port, token) for token in tokens]
         await limited([poller.start for poller in pollers])
         loops = [asyncio.ensure_future(poller.run(stop)) for poller in pollers]
-        # Let every first poll authenticate, attach and read before the timed part: that is
-        # 200 requests' worth of work, queued in the process's one database thread.
+        # Let every first poll authenticate, attach and read before the timed part.
         await asyncio.sleep(SETTLE_S)
         print(f"[longpoll] raising {events} events at {args.rate}/s on the other process")
         target.ws_ports = [raise_port]  # confirms go to the process the polls are not on

@@ -2,8 +2,8 @@
 
 An async view, so a waiting client costs a coroutine, not a worker thread; it listens through
 the process's customer relay (notifications.customerfanout, so an event raised by any process
-wakes it) and touches the database only to authenticate and to read the store, releasing the
-connection before it waits.
+wakes it) and touches the database only to authenticate and to read the store, in the shared
+read threads (notifications.reads), which give the connection back before it waits.
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 from rest_framework import exceptions
@@ -22,6 +20,7 @@ from rest_framework.authentication import TokenAuthentication
 from takeout.throttling import UserThrottle
 
 from .customerfanout import get_customer_fanout
+from .reads import in_read_thread
 from .selectors import customer_events_since, latest_customer_event_id
 
 logger = logging.getLogger(__name__)
@@ -50,45 +49,35 @@ def parse_poll_query(query) -> tuple[int | None, int]:
     return (int(since) if since != "" else None), int(timeout)
 
 
-def _release_connection() -> None:
-    """Close this thread's connection unless a surrounding transaction (a test) owns it."""
-    if not connection.in_atomic_block:
-        connection.close()
-
-
+@in_read_thread
 def _authenticate(request):
     """The token's user, after the shared-cache throttle; PollRejected otherwise."""
     try:
-        try:
-            result = TokenAuthentication().authenticate(request)
-        except exceptions.AuthenticationFailed as exc:
-            raise PollRejected(401, str(exc.detail), {"WWW-Authenticate": "Token"}) from exc
-        if result is None:
-            raise PollRejected(
-                401,
-                "Authentication credentials were not provided.",
-                {"WWW-Authenticate": "Token"},
-            )
-        request.user = result[0]
-        throttle = UserThrottle()
-        if not throttle.allow_request(request, None):
-            wait = throttle.wait()
-            retry = str(max(1, int(wait or 1)))
-            raise PollRejected(429, "Request was throttled.", {"Retry-After": retry})
-        return request.user
-    finally:
-        _release_connection()
+        result = TokenAuthentication().authenticate(request)
+    except exceptions.AuthenticationFailed as exc:
+        raise PollRejected(401, str(exc.detail), {"WWW-Authenticate": "Token"}) from exc
+    if result is None:
+        raise PollRejected(
+            401,
+            "Authentication credentials were not provided.",
+            {"WWW-Authenticate": "Token"},
+        )
+    request.user = result[0]
+    throttle = UserThrottle()
+    if not throttle.allow_request(request, None):
+        wait = throttle.wait()
+        retry = str(max(1, int(wait or 1)))
+        raise PollRejected(429, "Request was throttled.", {"Retry-After": retry})
+    return request.user
 
 
+@in_read_thread
 def _read(customer_id: int, since: int | None) -> tuple[list[dict], int]:
     """Events after `since` (after the latest when None), and the cursor to poll from next."""
-    try:
-        if since is None:
-            return [], latest_customer_event_id(customer_id)
-        events = customer_events_since(customer_id, since, limit=settings.EVENTS_POLL_BATCH)
-        return events, (events[-1]["id"] if events else since)
-    finally:
-        _release_connection()
+    if since is None:
+        return [], latest_customer_event_id(customer_id)
+    events = customer_events_since(customer_id, since, limit=settings.EVENTS_POLL_BATCH)
+    return events, (events[-1]["id"] if events else since)
 
 
 class _Waiter:
@@ -125,19 +114,19 @@ async def wait_for_customer_events(customer_id: int, since: int | None, wait_sec
     except Exception:  # noqa: BLE001 - Redis down: answer from the store alone
         logger.warning("long-poll cannot listen on the channel layer; store only")
     try:
-        events, cursor = await sync_to_async(_read)(customer_id, since)
+        events, cursor = await _read(customer_id, since)
         if events or wait_seconds == 0:
             return events, cursor
         if not listening:
             # No live wake-up: wait a little and look once more, so clients do not spin.
             await asyncio.sleep(min(wait_seconds, settings.ALERT_RECONCILE_SECONDS))
-            return await sync_to_async(_read)(customer_id, cursor)
+            return await _read(customer_id, cursor)
         waiter.wait_from(cursor)
         try:
             await asyncio.wait_for(waiter.woken.wait(), wait_seconds)
         except TimeoutError:
             return [], cursor
-        return await sync_to_async(_read)(customer_id, cursor)
+        return await _read(customer_id, cursor)
     finally:
         if listening:
             await relay.detach(customer_id, waiter)
@@ -148,7 +137,7 @@ async def customer_events_poll(request):
     """GET /api/events/: the customer's `order` events after `since`, or none after `timeout`."""
     try:
         since, timeout = parse_poll_query(request.GET)
-        user = await sync_to_async(_authenticate)(request)
+        user = await _authenticate(request)
     except PollRejected as exc:
         return JsonResponse({"detail": str(exc)}, status=exc.status, headers=exc.headers)
     events, cursor = await wait_for_customer_events(user.pk, since, timeout)
