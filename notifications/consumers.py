@@ -311,19 +311,7 @@ class AdminAlertConsumer(CursorRelayMixin, FrameProtocolMixin, AsyncJsonWebsocke
     # -- called by the fan-out -------------------------------------------------------------
 
     def offer_alert(self, alert_id: int, text: str, frame: bytes):
-        """Send an alert frame unless the page has it already; None when nothing to await.
-
-        The common case, a live page on a plain daphne socket, is written here in one step:
-        this runs once per page per alert.
-        """
-        if alert_id <= self.last_id:
-            return None
-        writer = self.writer
-        if self.pending is None and writer is not None:
-            self.last_id = alert_id
-            if writer.write(frame):
-                return None
-            return self.base_send({"type": "websocket.send", "text": text})
+        """Send an alert frame unless the page has it already; None when nothing to await."""
         return self.offer(alert_id, text, frame)
 
     def offer_event(self, text: str, frame: bytes):
