@@ -126,11 +126,16 @@ def staff_token(staff):
     return token_for(staff)
 
 
+def api_client_for(user) -> APIClient:
+    """A DRF test client that sends `user`'s API token."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
+    return client
+
+
 @pytest.fixture
 def customer_api(customer):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(customer)}")
-    return client
+    return api_client_for(customer)
 
 
 @pytest.fixture
@@ -224,16 +229,12 @@ async def next_event(socket, name: str, wait: float = WAIT) -> dict:
 
 @pytest.fixture
 def other_api(other_customer):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(other_customer)}")
-    return client
+    return api_client_for(other_customer)
 
 
 @pytest.fixture
 def staff_api(staff):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(staff)}")
-    return client
+    return api_client_for(staff)
 
 
 def mark_paid(order, transaction_id: str | None = None):

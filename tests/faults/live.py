@@ -15,7 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 import websockets
+from channels.db import database_sync_to_async
 
 from tests.live.servers import (  # noqa: F401 - post_notify is used through this module
     DAPHNE,
@@ -25,6 +27,34 @@ from tests.live.servers import (  # noqa: F401 - post_notify is used through thi
     server_env,
     wait_until_up,
 )
+
+# Every fault test breaks real services under running servers, with a real database.
+FAULT_MARKS = [
+    pytest.mark.faults,
+    pytest.mark.live,
+    pytest.mark.redis,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@database_sync_to_async
+def make_orders(customer, dish, count):
+    """`count` unpaid orders of one dish for `customer`."""
+    from orders.services import order_create
+
+    return [
+        order_create(customer=customer, items=[{"dish": dish.pk, "quantity": 1}], address="1 Road")
+        for _ in range(count)
+    ]
+
+
+@database_sync_to_async
+def alert_ids():
+    """Every stored alert's id, in order."""
+    from notifications.models import Alert
+
+    return list(Alert.objects.order_by("id").values_list("id", flat=True))
 
 
 class Page:

@@ -3,20 +3,13 @@
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from channels.db import database_sync_to_async
 
 from notifications.models import Alert
 from tests.conftest import token_for
-from tests.faults.live import Page, http, lost_and_repeated, post_notify, servers
+from tests.faults.live import FAULT_MARKS, Page, http, lost_and_repeated, post_notify, servers
 
-pytestmark = [
-    pytest.mark.faults,
-    pytest.mark.live,
-    pytest.mark.redis,
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = FAULT_MARKS
 
 COPIES = 50
 

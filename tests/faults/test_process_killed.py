@@ -2,20 +2,20 @@
 
 import asyncio
 
-import pytest
 from channels.db import database_sync_to_async
 
 from tests.conftest import token_for
-from tests.faults.live import Page, lost_and_repeated, post_notify, servers
-from tests.faults.test_redis_restart import alert_ids, make_orders
+from tests.faults.live import (
+    FAULT_MARKS,
+    Page,
+    alert_ids,
+    lost_and_repeated,
+    make_orders,
+    post_notify,
+    servers,
+)
 
-pytestmark = [
-    pytest.mark.faults,
-    pytest.mark.live,
-    pytest.mark.redis,
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = FAULT_MARKS
 
 
 async def test_pages_of_a_killed_process_reconnect_elsewhere_and_replay_what_they_missed(

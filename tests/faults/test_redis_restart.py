@@ -2,38 +2,22 @@
 
 import asyncio
 
-import pytest
 from channels.db import database_sync_to_async
 
-from orders.services import order_create
 from tests.conftest import token_for
-from tests.faults.live import Page, lost_and_repeated, post_notify
+from tests.faults.live import (
+    FAULT_MARKS,
+    Page,
+    alert_ids,
+    lost_and_repeated,
+    make_orders,
+    post_notify,
+)
 from tests.live.servers import daphne
 
-pytestmark = [
-    pytest.mark.faults,
-    pytest.mark.live,
-    pytest.mark.redis,
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = FAULT_MARKS
 
 ORDERS_WHILE_DOWN = 6
-
-
-@database_sync_to_async
-def make_orders(customer, dish, count):
-    return [
-        order_create(customer=customer, items=[{"dish": dish.pk, "quantity": 1}], address="1 Road")
-        for _ in range(count)
-    ]
-
-
-@database_sync_to_async
-def alert_ids():
-    from notifications.models import Alert
-
-    return list(Alert.objects.order_by("id").values_list("id", flat=True))
 
 
 async def open_pages(token, first, second):

@@ -2,29 +2,24 @@
 
 import asyncio
 
-import pytest
 from channels.db import database_sync_to_async
 
 from notifications.models import Alert, AlertKind
 from notifications.services import alert_content
 from tests.conftest import token_for
 from tests.faults.live import (
+    FAULT_MARKS,
     Page,
+    alert_ids,
     lost_and_repeated,
+    make_orders,
     post_notify,
     raw_websocket,
     resident_kib,
     servers,
 )
-from tests.faults.test_redis_restart import alert_ids, make_orders
 
-pytestmark = [
-    pytest.mark.faults,
-    pytest.mark.live,
-    pytest.mark.redis,
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = FAULT_MARKS
 
 # About 3 MB of alert frames: several times what the kernel buffers for a stalled socket.
 BURST = 20_000

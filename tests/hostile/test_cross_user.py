@@ -1,20 +1,12 @@
 """One customer cannot reach another's orders; customers cannot reach the staff's stream."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from notifications.models import Alert
 from orders.services import order_create
 from tests.conftest import open_admin_socket, pay, token_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def other_api(other_customer):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(other_customer)}")
-    return client
 
 
 def test_a_customer_cannot_urge_another_customers_order(other_api, order):

@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from orders.models import Order
-from tests.conftest import notify_body, post_notify, signed_headers, token_for
+from tests.conftest import notify_body, post_notify, signed_headers
 
 pytestmark = [pytest.mark.django_db]
 
@@ -22,13 +22,6 @@ INJECTIONS = [
     "😀" * 10,
     "%s%s%s%n",
 ]
-
-
-@pytest.fixture
-def staff_api(staff):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(staff)}")
-    return client
 
 
 def post_raw(client, path, raw: bytes):

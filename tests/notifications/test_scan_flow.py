@@ -2,10 +2,9 @@
 
 import pytest
 from channels.db import database_sync_to_async
-from rest_framework.test import APIClient
 
 from orders.services import order_confirm, order_create, order_start_delivery
-from tests.conftest import mark_paid, open_customer_socket, token_for
+from tests.conftest import api_client_for, mark_paid, open_customer_socket, token_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,9 +20,7 @@ def delivering_order(order, staff):
 
 @database_sync_to_async
 def scan(staff, code):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(staff)}")
-    return client.post("/api/admin/orders/scan/", {"code": code}, format="json")
+    return api_client_for(staff).post("/api/admin/orders/scan/", {"code": code}, format="json")
 
 
 async def test_scanned_code_completes_the_order_on_its_customers_socket_only(
